@@ -1,0 +1,35 @@
+"""The source documents: where they are, their checksums, and passages in them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def sources_dir() -> Path:
+    """Folder holding the source texts: $BONEMET_SOURCES, else ../shared/sources."""
+    env = os.environ.get("BONEMET_SOURCES")
+    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "sources"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    file_name: str
+    text: str
+    sha256: str
+
+
+@lru_cache(maxsize=None)
+def load_source(file_name: str, folder: str | None = None) -> SourceText | None:
+    """The text of a source file, or None when the sources are not on this machine."""
+    path = Path(folder) if folder else sources_dir()
+    path = path / file_name
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    return SourceText(file_name, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
