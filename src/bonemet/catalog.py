@@ -122,13 +122,18 @@ def load_catalog(root: Path = PROJECT_ROOT) -> Catalog:
                 raise TableError(f"{row.where()}: proposed entity '{eid}' needs an identifier id, a known class and a label")
             entities[eid] = Entity(eid, row["class"], row["label"], split_ids(row["alt_labels"]),
                                    split_ids(row["subtype_of"]), split_ids(row["part_of"]), row["definition"], row)
-    for ent in entities.values():
-        for parent in ent.subtype_of + ent.part_of:
-            if parent not in entities:
-                raise TableError(f"{ent.row.where()}: parent '{parent}' of '{ent.id}' is not an entity")
-
     sources = {}
     for row in read_table(root / "mappings" / "sources.tsv", SOURCE_COLUMNS):
         sources[row["id"]] = Source(row["id"], row["file"], row["sha256"], as_int(row, "characters"),
                                     row["title"], row["publisher"], row["date"], row["language"])
-    return Catalog(ontology, entities, sources, classes, props, individuals)
+    catalog = Catalog(ontology, entities, sources, classes, props, individuals)
+    for ent in entities.values():
+        for parent in ent.subtype_of + ent.part_of:
+            if parent not in entities:
+                raise TableError(f"{ent.row.where()}: parent '{parent}' of '{ent.id}' is not an entity")
+        for parent in ent.part_of:
+            for end in (ent, entities[parent]):
+                if "AnatomicalSite" not in catalog.superclasses(end.cls):
+                    raise TableError(f"{ent.row.where()}: part_of relates anatomical sites, but '{end.id}' "
+                                     f"is a {end.cls}; use subtype_of for kinds")
+    return catalog

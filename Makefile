@@ -1,0 +1,34 @@
+# Set-up is two commands: `make serve` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install build serve test system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: install
+	$(BIN)/bonemet build
+
+serve: build
+	$(BIN)/bonemet serve --host 127.0.0.1 --port 8000
+
+# Debian packages the tests use: rapper (an independent RDF parser) and Java (HermiT).
+system-deps:
+	@command -v rapper >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils default-jre-headless >/dev/null; }
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf dist dist.tmp-* dist.old

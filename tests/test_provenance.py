@@ -1,0 +1,66 @@
+"""Every asserted statement and statistic carries its source and a passage that supports it."""
+
+import pytest
+from rdflib import RDF, Graph, URIRef
+
+from bonemet.curation import load_rows, passage, Evidence
+from bonemet.mentions import mentions
+from bonemet.namespace import BONEMET, OA, PROV
+from bonemet.tables import split_ids
+
+from conftest import ROOT, have_sources
+
+STATEMENTS, STATISTICS = load_rows(ROOT)
+SOURCE_IDS = sorted({r["source"] for r in STATEMENTS + STATISTICS})
+
+
+def test_every_source_contributes():
+    assert SOURCE_IDS == ["000", "001", "002", "003", "004"]
+
+
+def provenance_of(g: Graph, node: URIRef) -> tuple[URIRef, int, int]:
+    doc = g.value(node, PROV.wasDerivedFrom)
+    ev = g.value(node, BONEMET.evidence)
+    sel = g.value(ev, OA.hasSelector)
+    return doc, g.value(sel, OA.start).toPython(), g.value(sel, OA.end).toPython()
+
+
+def test_every_asserted_statement_and_statistic_has_source_and_offsets(built):
+    g = built.asserted
+    nodes = list(g.subjects(RDF.type, BONEMET.SourcedStatement))
+    nodes += [s for kind in ("Incidence", "Share", "Survival", "Time", "Rank")
+              for s in g.subjects(RDF.type, BONEMET[kind + "Statistic"])]
+    assert len(nodes) == len(STATEMENTS) + len(STATISTICS)
+    for node in nodes:
+        doc, start, end = provenance_of(g, node)
+        assert g.value(doc, BONEMET.sha256) is not None, node
+        assert isinstance(start, int) and isinstance(end, int) and start < end, node
+
+
+def test_every_direct_triple_is_backed_by_a_statement(built):
+    g = built.asserted
+    for row in STATEMENTS:
+        s, p, o = (URIRef(BONEMET + "entity/" + row["subject"]), BONEMET[row["predicate"]],
+                   URIRef(BONEMET + "entity/" + row["object"]))
+        assert (s, p, o) in g, row.where()
+
+
+@pytest.mark.skipif(not have_sources(), reason="../shared/sources is not on this machine")
+@pytest.mark.parametrize("source", SOURCE_IDS)
+def test_passages_mention_both_ends(source, catalog):
+    failures = []
+    for row in STATEMENTS:
+        if row["source"] != source:
+            continue
+        text = passage(catalog, Evidence(source, int(row["start"]), int(row["end"])))
+        for col in ("subject", "object"):
+            if not mentions(text, catalog.entities[row[col]].names):
+                failures.append(f"{row.where()}: {col} {row[col]} not in {text!r}")
+    for row in STATISTICS:
+        if row["source"] != source:
+            continue
+        text = passage(catalog, Evidence(source, int(row["start"]), int(row["end"])))
+        for cancer in split_ids(row["cancer"]):
+            if not mentions(text, catalog.entities[cancer].names):
+                failures.append(f"{row.where()}: cancer {cancer} not in {text!r}")
+    assert failures == []
