@@ -53,7 +53,7 @@ def check(files: tuple[Path, ...]) -> None:
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
               show_default=True, help="Built graph folder.")
 def query(query_file, dist: Path) -> None:
-    """Run a SPARQL query over the built graph (asserted + inferred) and print TSV."""
+    """Run a SPARQL SELECT query over the built graph (asserted + inferred); print TSV."""
     from rdflib import Graph
 
     g = Graph()
@@ -63,12 +63,14 @@ def query(query_file, dist: Path) -> None:
             click.echo(f"bonemet query: error: {path} not found; run `bonemet build` first", err=True)
             sys.exit(2)
         g.parse(path, format="nt")
+    from .queries import run_compact, to_tsv
+
     try:
-        result = g.query(query_file.read())
+        variables, rows = run_compact(g, query_file.read())
     except Exception as exc:  # rdflib raises pyparsing and its own errors
         click.echo(f"bonemet query: error: {query_file.name}: {exc}", err=True)
         sys.exit(2)
-    click.echo(result.serialize(format="csv").decode("utf-8").replace(",", "\t"), nl=False)
+    click.echo(to_tsv(variables, rows), nl=False)
 
 
 @main.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .tables import Row, TableError, read_table
@@ -59,7 +59,10 @@ class Mapper:
         if isinstance(template, dict):
             text = _fill(str(template["literal"]), values)
             if "datatype" in template:
-                literal = Literal(text, datatype=self.expand_curie(template["datatype"], row))
+                datatype = self.expand_curie(template["datatype"], row)
+                if datatype == XSD.decimal and re.fullmatch(r"[+-]?[0-9]+", text):
+                    text += ".0"  # canonical xsd:decimal form, so Turtle's bare decimals round-trip
+                literal = Literal(text, datatype=datatype)
                 if literal.ill_typed:
                     raise TableError(f"{row.where()}: {text!r} is not a valid {template['datatype']}")
                 return literal

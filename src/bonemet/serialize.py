@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import RDF, BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from .namespace import PREFIXES
@@ -37,14 +39,17 @@ def stable(graph: Graph) -> Graph:
 
 
 def _bnodes(graph: Graph):
-    from rdflib import BNode
     for s, _, o in graph:
         if isinstance(s, BNode) or isinstance(o, BNode):
             yield s
 
 
 def write_graph(graph: Graph, path_stem: Path) -> list[Path]:
-    """Write `graph` as <stem>.ttl/.nt/.jsonld/.rdf; returns the files written."""
+    """Write `graph` as <stem>.ttl/.nt/.jsonld/.rdf; returns the files written.
+
+    rdflib's store iterates in hash order, so every format that does not sort by itself
+    (N-Triples, JSON-LD, RDF/XML) is put in order here.
+    """
     written = []
     for suffix, fmt in FORMATS.items():
         path = path_stem.with_name(path_stem.name + "." + suffix)
@@ -52,12 +57,61 @@ def write_graph(graph: Graph, path_stem: Path) -> list[Path]:
             lines = sorted(set(graph.serialize(format="nt").splitlines()))
             data = "\n".join(line for line in lines if line.strip()) + "\n"
         elif fmt == "json-ld":
-            data = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, indent=1, sort_keys=True)
+            data = _sorted_jsonld(graph.serialize(format="json-ld", context=JSONLD_CONTEXT))
+        elif fmt == "xml":
+            data = rdfxml(graph)
         else:
             data = graph.serialize(format=fmt)
         path.write_text(data, encoding="utf-8")
         written.append(path)
     return written
+
+
+def _sorted_jsonld(text: str) -> str:
+    doc = json.loads(text)
+    nodes = doc.get("@graph", [])
+    for node in nodes:
+        for key, value in node.items():
+            if isinstance(value, list):
+                node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True))
+    doc["@graph"] = sorted(nodes, key=lambda n: json.dumps(n.get("@id", ""), sort_keys=True))
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def rdfxml(graph: Graph) -> str:
+    """Plain RDF/XML, one rdf:Description per subject, in sorted order."""
+    nm = graph.namespace_manager
+    used: dict[str, str] = {"rdf": str(RDF)}
+    qnames = {}
+    for p in sorted(set(graph.predicates())):
+        prefix, ns, local = nm.compute_qname_strict(p)
+        used[prefix] = str(ns)
+        qnames[p] = f"{prefix}:{local}"
+    out = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
+    out += [f"   xmlns:{prefix}={quoteattr(ns)}" for prefix, ns in sorted(used.items())]
+    out[-1] += ">"
+
+    def node_attr(term) -> str:
+        return f"rdf:nodeID={quoteattr(str(term))}" if isinstance(term, BNode) else f"rdf:about={quoteattr(str(term))}"
+
+    by_subject: dict = {}
+    for s, p, o in graph:
+        by_subject.setdefault(s, []).append((p, o))
+    for s in sorted(by_subject, key=lambda t: t.n3()):
+        out.append(f"  <rdf:Description {node_attr(s)}>")
+        for p, o in sorted(by_subject[s], key=lambda po: (po[0].n3(), po[1].n3())):
+            q = qnames[p]
+            if isinstance(o, BNode):
+                out.append(f"    <{q} rdf:nodeID={quoteattr(str(o))}/>")
+            elif isinstance(o, URIRef):
+                out.append(f"    <{q} rdf:resource={quoteattr(str(o))}/>")
+            else:
+                attr = f" xml:lang={quoteattr(o.language)}" if o.language else (
+                    f" rdf:datatype={quoteattr(str(o.datatype))}" if o.datatype else "")
+                out.append(f"    <{q}{attr}>{escape(str(o))}</{q}>")
+        out.append("  </rdf:Description>")
+    out.append("</rdf:RDF>")
+    return "\n".join(out) + "\n"
 
 
 def write_dataset(named: dict[str, Graph], path: Path) -> Path:
