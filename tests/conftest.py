@@ -36,7 +36,7 @@ def catalog():
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A scratch copy of the project's sources of truth, to break on purpose."""
-    for folder in ("ontology", "mappings"):
+    for folder in ("ontology", "mappings", "shapes"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return tmp_path
 

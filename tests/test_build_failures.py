@@ -16,7 +16,7 @@ CASES = yaml.safe_load((ROOT / "tests" / "data" / "broken" / "cases.yaml").read_
 
 
 def test_case_count():
-    assert len(CASES) == 17
+    assert len(CASES) == 19
 
 
 def break_project(root: Path, case: dict) -> int:
@@ -53,4 +53,4 @@ def test_failed_cli_build_keeps_previous_dist(project_copy, built):
     assert "Traceback" not in proc.stderr
     assert "object 'Atlantis' is not an entity" in proc.stderr
     assert digest(dist) == before
-    assert sorted(p.name for p in project_copy.iterdir()) == ["dist", "mappings", "ontology"]
+    assert sorted(p.name for p in project_copy.iterdir()) == ["dist", "mappings", "ontology", "shapes"]

@@ -99,10 +99,28 @@ def build(root: Path = PROJECT_ROOT, out: Path | None = None,
     if result.errors:
         _fail("the graph is inconsistent (OWL 2 RL):", result.errors)
     inferred = result.inferred
+    log("validating the graph against shapes/ (SHACL)")
+    shacl = validate_graph(asserted, root)
+    if shacl.fails("violation"):
+        _fail(f"the graph does not conform to its SHACL shapes ({shacl.counts['violation']} violation(s)):",
+              [f"{r.focusNode} {r.resultPath}: {r.message} [{r.sourceShape}]" for r in shacl.results
+               if r.severity == "Violation"])
     report |= {"asserted_triples": len(asserted), "inferred_triples": len(inferred)}
     log(f"inferred graph: {len(inferred)} new triples; writing {out}")
     write_outputs(asserted, inferred, report, out)
     return BuildResult(out, asserted, inferred, report)
+
+
+def validate_graph(asserted: Graph, root: Path):
+    """SHACL report for the asserted graph, which already holds the ontology and entities."""
+    from .rdfinput import InputError, load_rdf
+    from .validate import default_shape_files, validate
+
+    try:
+        shapes = load_rdf(default_shape_files(root))
+    except InputError as exc:
+        raise BuildError(f"shapes: {exc}") from None
+    return validate(asserted, shapes, with_vocabulary=False, root=root)
 
 
 def write_outputs(asserted: Graph, inferred: Graph, report: dict, out: Path) -> None:

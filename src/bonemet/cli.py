@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .rdfinput import DEFAULT_MAX_BYTES, FORMAT_NAMES
 from .sources import PROJECT_ROOT
 
 
@@ -71,6 +72,92 @@ def query(query_file, dist: Path) -> None:
         click.echo(f"bonemet query: error: {query_file.name}: {exc}", err=True)
         sys.exit(2)
     click.echo(to_tsv(variables, rows), nl=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--shapes", "shape_files", multiple=True, type=click.Path(path_type=Path),
+              help="Shapes file(s) to use instead of bonemet's own (repeatable).")
+@click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="none", show_default=True,
+              help="Entailment applied to the data before validating.")
+@click.option("--format", "out_format", type=click.Choice(["text", "turtle", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--input-format", type=click.Choice(sorted(FORMAT_NAMES)), default=None,
+              help="RDF format of the inputs (default: from each file's extension).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
+              show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--max-size", type=int, default=DEFAULT_MAX_BYTES // 1_000_000, show_default=True,
+              help="Refuse input files larger than this many megabytes.")
+@click.option("--no-vocabulary", is_flag=True, help="Do not mix the bonemet ontology and entities into the data.")
+def validate(files, shape_files, inference, out_format, input_format, output, fail_on, max_size, no_vocabulary):
+    """Validate RDF FILES against bonemet's SHACL shapes.
+
+    Exit code 0 when the data conforms, 1 when there are results at or above --fail-on,
+    2 when an input cannot be used.
+    """
+    from .rdfinput import InputError, load_rdf
+    from .validate import default_shape_files, render_json, render_text, render_turtle, validate as run
+
+    try:
+        data = load_rdf(list(files), input_format, max_size * 1_000_000)
+        shapes = load_rdf(list(shape_files) or default_shape_files())
+    except InputError as exc:
+        click.echo(f"bonemet validate: error: {exc}", err=True)
+        sys.exit(2)
+    report = run(data, shapes, inference=inference, with_vocabulary=not no_vocabulary)
+    label = "bonemet validate " + " ".join(str(f) for f in files)
+    text = {"text": lambda: render_text(report, label), "json": lambda: render_json(report),
+            "turtle": lambda: render_turtle(report)}[out_format]()
+    if output:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if report.fails(fail_on) else 0)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so readers never see half a report."""
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        click.echo(f"bonemet: error: cannot write {path}: {exc.strerror}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--patients", type=click.IntRange(min=0), required=True, help="Number of patients.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same file).")
+@click.option("--invalid-fraction", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of patients given exactly one defect the record shapes catch.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="N-Triples file to write (default: standard output).")
+def generate(patients, seed, invalid_fraction, output):
+    """Write a synthetic patient registry (N-Triples) in the bonemet record layer."""
+    import json
+
+    from .generate import generate as run
+
+    if output is None:
+        counts = run(sys.stdout, patients=patients, seed=seed, invalid_fraction=invalid_fraction)
+    else:
+        import os
+        tmp = output.with_name(f".{output.name}.partial")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                counts = run(fh, patients=patients, seed=seed, invalid_fraction=invalid_fraction)
+            os.replace(tmp, output)
+        except OSError as exc:
+            click.echo(f"bonemet generate: error: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(2)
+    click.echo(json.dumps(counts), err=True)
 
 
 @main.command()

@@ -1,0 +1,140 @@
+"""SHACL validation of the graph and of users' records, with stable text, JSON and Turtle reports.
+
+JSON report (stable; documented in docs/validate.md):
+    {"conforms": bool, "counts": {"violation": n, "warning": n, "info": n},
+     "results": [{"focusNode", "resultPath", "value", "severity", "message",
+                  "sourceShape", "sourceConstraintComponent"}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyshacl
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+
+from .mapping import Mapper, load_mapping
+from .catalog import load_catalog
+from .sources import PROJECT_ROOT
+
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITY_RANK = {"Info": 0, "Warning": 1, "Violation": 2}
+
+
+def default_shape_files(root: Path = PROJECT_ROOT) -> list[Path]:
+    return sorted((root / "shapes").glob("*.shacl.ttl"))
+
+
+def load_shapes(paths: list[Path]) -> Graph:
+    from .rdfinput import load_rdf
+    return load_rdf(paths)
+
+
+@lru_cache(maxsize=4)
+def vocabulary_graph(root: Path = PROJECT_ROOT) -> Graph:
+    """Ontology plus entities (types, labels): what users' records refer to."""
+    catalog = load_catalog(root)
+    spec = load_mapping(root / "mappings" / "bonemet.mapping.yaml")
+    spec["tables"] = {name: spec["tables"][name] for name in ("entities",)}
+    g = Graph()
+    g += catalog.ontology
+    g += Mapper(spec, root / "mappings").graph()
+    return g
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    focusNode: str
+    resultPath: str
+    value: str
+    severity: str
+    message: str
+    sourceShape: str
+    sourceConstraintComponent: str
+
+
+@dataclass
+class Report:
+    results: list[Result]
+    graph: Graph
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.severity for r in self.results)
+        return {"violation": c["Violation"], "warning": c["Warning"], "info": c["Info"]}
+
+    def fails(self, fail_on: str = "violation") -> bool:
+        threshold = SEVERITY_RANK[fail_on.capitalize()]
+        return any(SEVERITY_RANK[r.severity] >= threshold for r in self.results)
+
+
+def _term(g: Graph, term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        # an anonymous path or shape: show its structure, not a run-dependent id
+        return g.cbd(term).serialize(format="nt").strip().replace("\n", " ") or "_:blank"
+    if isinstance(term, Literal):
+        return term.n3()  # N-Triples syntax: quotes, language tag or full datatype IRI
+    return str(term)
+
+
+def read_report(g: Graph) -> list[Result]:
+    results = []
+    for r in g.subjects(RDF.type, SH.ValidationResult):
+        messages = sorted(str(m) for m in g.objects(r, SH.resultMessage))
+        results.append(Result(
+            focusNode=_term(g, g.value(r, SH.focusNode)),
+            resultPath=_term(g, g.value(r, SH.resultPath)),
+            value=_term(g, g.value(r, SH.value)),
+            severity=SEVERITIES.get(g.value(r, SH.resultSeverity), "Violation"),
+            message=" / ".join(messages),
+            sourceShape=_term(g, g.value(r, SH.sourceShape)),
+            sourceConstraintComponent=_term(g, g.value(r, SH.sourceConstraintComponent)),
+        ))
+    return sorted(set(results))
+
+
+def validate(data: Graph, shapes: Graph, *, inference: str = "none", with_vocabulary: bool = True,
+             root: Path = PROJECT_ROOT) -> Report:
+    """Validate `data` (mixed with the bonemet vocabulary) against `shapes`."""
+    _conforms, report_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=vocabulary_graph(root) if with_vocabulary else None,
+        inference=inference,
+        advanced=True,
+        allow_warnings=True,
+    )
+    return Report(read_report(report_graph), report_graph)
+
+
+def render_text(report: Report, label: str) -> str:
+    c = report.counts
+    lines = [f"{label}: {c['violation']} violation(s), {c['warning']} warning(s), {c['info']} info(s)"]
+    by_focus: dict[str, list[Result]] = {}
+    for r in report.results:
+        by_focus.setdefault(r.focusNode, []).append(r)
+    for focus, results in by_focus.items():
+        lines.append(f"{focus}")
+        for r in results:
+            path = f" {r.resultPath}" if r.resultPath else ""
+            value = f" (value: {r.value})" if r.value else ""
+            lines.append(f"  {r.severity}{path}: {r.message}{value} [{r.sourceShape}]")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    doc = {"conforms": not report.fails("violation"), "counts": report.counts,
+           "results": [asdict(r) for r in report.results]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_turtle(report: Report) -> str:
+    report.graph.bind("sh", SH)
+    return report.graph.serialize(format="turtle")
