@@ -162,15 +162,33 @@ def generate(patients, seed, invalid_fraction, output):
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the graph. (The SPARQL endpoint is not built yet: this reports the dumps.)"""
-    dist = PROJECT_ROOT / "dist"
-    click.echo(f"bonemet serve: the HTTP endpoint is not implemented yet (planned for http://{host}:{port}).")
-    click.echo(f"The built graph is in {dist}:")
-    for path in sorted(dist.glob("*")):
-        click.echo(f"  {path}")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--base-url", default=None, help="Public address of this server (default: http://HOST:PORT).")
+@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a query may run before it is stopped.")
+@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Rows or triples returned at most; more are cut and the cut is announced in a header.")
+@click.option("--max-query-length", default=100_000, show_default=True, type=click.IntRange(min=1),
+              help="Longest query accepted, in characters.")
+@click.option("--max-body", default=1_000_000, show_default=True, type=click.IntRange(min=1),
+              help="Largest request body accepted, in bytes.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Query worker processes.")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
+              show_default=True, help="Built graph folder.")
+def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, dist):
+    """Serve the SPARQL endpoint, pages and dumps of the built graph."""
+    from .server import Limits, serve as run
 
+    if not (dist / "bonemet.trig").is_file():
+        click.echo(f"bonemet serve: error: {dist}/bonemet.trig not found; run `bonemet build` first", err=True)
+        sys.exit(2)
+    try:
+        run(host=host, port=port, dist=dist, base_url=base_url, workers=workers,
+            limits=Limits(query_timeout, max_results, max_query_length, max_body))
+    except OSError as exc:
+        click.echo(f"bonemet serve: error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        sys.exit(2)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,249 @@
+"""SPARQL evaluation with pyoxigraph in worker processes that can be killed.
+
+pyoxigraph cannot be interrupted from inside, and a pathological query can overflow its
+stack and abort the process. So every query runs in a worker process holding its own
+in-memory copy of the (small) graph: a query over the time limit has its worker killed and
+replaced, a crash costs that one query, and the server process never evaluates anything.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from .conneg import GRAPH_TYPES, RESULTS_TYPES, NotAcceptable, choose
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+    truncated_at: int | None = None  # the row/triple limit, when the result was cut there
+
+
+@dataclass
+class Request:
+    query: str
+    accept: str | None
+    format: str | None
+    default_graphs: list[str]
+    named_graphs: list[str]
+    max_results: int
+
+
+def _error(status: int, message: str) -> Answer:
+    return Answer(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
+
+
+# ---------------------------------------------------------------- serializers (run in workers)
+
+def _term_json(term) -> dict:
+    import pyoxigraph as ox
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _term_xml(term) -> str:
+    import pyoxigraph as ox
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD_STRING:
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _csv_cell(term) -> str:
+    import pyoxigraph as ox
+    if term is None:
+        return ""
+    value = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+    if any(c in value for c in ',"\n\r'):
+        value = '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def serialize_solutions(variables: list[str], rows: list, media: str) -> bytes:
+    if media == "application/sparql-results+json":
+        bindings = [{v: _term_json(row[v]) for v in variables if row[v] is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+    if media == "application/sparql-results+xml":
+        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        out += ["</head>", "<results>"]
+        for row in rows:
+            out.append("<result>" + "".join(f"<binding name={quoteattr(v)}>{_term_xml(row[v])}</binding>"
+                                            for v in variables if row[v] is not None) + "</result>")
+        out += ["</results>", "</sparql>"]
+        return "\n".join(out).encode("utf-8")
+    if media == "text/csv":
+        lines = [",".join(variables)] + [",".join(_csv_cell(row[v]) for v in variables) for row in rows]
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    # text/tab-separated-values: terms in SPARQL/Turtle syntax
+    lines = ["\t".join("?" + v for v in variables)]
+    lines += ["\t".join("" if row[v] is None else str(row[v]) for v in variables) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def serialize_boolean(value: bool, media: str) -> bytes:
+    if media == "application/sparql-results+json":
+        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+    if media == "application/sparql-results+xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode("utf-8")
+    return (("true" if value else "false") + "\n").encode("utf-8")
+
+
+def serialize_triples(triples: list, media: str) -> bytes:
+    import pyoxigraph as ox
+    fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
+           "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}[media]
+    return ox.serialize(triples, format=fmt)
+
+
+CONTENT_TYPES = {m: m + ("; charset=utf-8" if m.startswith("text/") or m.endswith("json") else "")
+                 for m in list(RESULTS_TYPES) + list(GRAPH_TYPES)}
+
+
+def execute(store, req: Request) -> Answer:
+    """Evaluate one query on a pyoxigraph store (inside a worker)."""
+    import pyoxigraph as ox
+    kwargs = {}
+    if req.default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if req.named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    try:
+        result = store.query(req.query, **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            media = choose(["application/sparql-results+json", "application/sparql-results+xml",
+                            "text/csv", "text/tab-separated-values"], req.accept, req.format)
+            return Answer(200, CONTENT_TYPES[media], serialize_boolean(bool(result), media))
+        if isinstance(result, ox.QuerySolutions):
+            media = choose(list(RESULTS_TYPES), req.accept, req.format)
+            variables = [v.value for v in result.variables]
+            rows = list(islice(result, req.max_results + 1))
+            cut = len(rows) > req.max_results
+            return Answer(200, CONTENT_TYPES[media], serialize_solutions(variables, rows[:req.max_results], media),
+                          req.max_results if cut else None)
+        media = choose(list(GRAPH_TYPES), req.accept, req.format)
+        triples = list(islice(result, req.max_results + 1))
+        cut = len(triples) > req.max_results
+        return Answer(200, CONTENT_TYPES[media], serialize_triples(triples[:req.max_results], media),
+                      req.max_results if cut else None)
+    except NotAcceptable as exc:
+        return _error(406, str(exc))
+    except SyntaxError as exc:
+        return _error(400, f"malformed query: {exc}")
+    except ValueError as exc:  # bad IRIs in default-graph-uri / named-graph-uri
+        return _error(400, f"bad request: {exc}")
+    except OSError as exc:
+        return _error(500, f"query evaluation failed: {exc}")
+
+
+def _worker_main(conn, dataset: str) -> None:
+    import pyoxigraph as ox
+    store = ox.Store()
+    store.bulk_load(path=dataset, format=ox.RdfFormat.TRIG)
+    conn.send("ready")
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        conn.send(execute(store, req))
+
+
+# ---------------------------------------------------------------- the pool (server side)
+
+class _Worker:
+    def __init__(self, ctx, dataset: Path):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, str(dataset)), daemon=True)
+        self.process.start()
+        child.close()
+        if not self.conn.poll(120) or self.conn.recv() != "ready":
+            self.kill()
+            raise RuntimeError("a query worker failed to start")
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryEngine:
+    """A pool of query workers over the TriG dataset `dataset`."""
+
+    def __init__(self, dataset: Path, *, workers: int = 2, timeout: float = 30.0, max_results: int = 10_000):
+        self.dataset, self.timeout, self.max_results = dataset, timeout, max_results
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._size = workers
+        for _ in range(workers):
+            self._idle.put(_Worker(self._ctx, dataset))
+        self._closed = False
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+
+        def spawn():
+            if not self._closed:
+                self._idle.put(_Worker(self._ctx, self.dataset))
+        threading.Thread(target=spawn, daemon=True).start()
+
+    def run(self, query: str, *, accept: str | None = None, format: str | None = None,
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Answer:
+        start = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            return _error(503, f"all {self._size} query workers stayed busy for {self.timeout:g} s; try again later")
+        left = max(0.1, self.timeout - (time.monotonic() - start))
+        try:
+            worker.conn.send(Request(query, accept, format, default_graphs or [], named_graphs or [],
+                                     self.max_results))
+            if not worker.conn.poll(left):
+                self._replace(worker)
+                return _error(503, f"the query ran longer than the {self.timeout:g} s limit and was stopped")
+            answer = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            return _error(500, "the query crashed its worker process (too deep or too large?); "
+                               "the service goes on")
+        self._idle.put(worker)
+        return answer
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return

@@ -1,0 +1,238 @@
+"""`bonemet serve`: the SPARQL 1.1 Protocol endpoint, the home page and the dumps.
+
+Standard-library HTTP server (threads); queries are evaluated by bonemet.engine workers.
+Routes are listed in the README.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import sys
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from .conneg import GRAPH_TYPES, NotAcceptable, choose
+from .engine import Answer, QueryEngine
+from .sparql_guard import QueryRefused, check_query
+
+DUMP_TYPES = {".ttl": "text/turtle; charset=utf-8", ".nt": "application/n-triples; charset=utf-8",
+              ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".trig": "application/trig; charset=utf-8",
+              ".json": "application/json"}
+
+
+@dataclass
+class Limits:
+    query_timeout: float = 30.0
+    max_results: int = 10_000
+    max_query_length: int = 100_000
+    max_body_bytes: int = 1_000_000
+
+
+class BonemetServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, *, dist: Path, limits: Limits, workers: int = 2, base_url: str | None = None):
+        self.dist, self.limits = dist, limits
+        self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=limits.query_timeout,
+                                  max_results=limits.max_results)
+        self.report = json.loads((dist / "build-report.json").read_text())
+        super().__init__(address, Handler)
+        host, port = self.server_address[:2]
+        self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.engine.close()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: BonemetServer
+    server_version = "bonemet"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # one line per request on stderr, as usual, but quieter
+        if getattr(self.server, "verbose", False):
+            super().log_message(fmt, *args)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 1024:
+            body = gzip.compress(body)
+            headers = dict(headers or {}, **{"Content-Encoding": "gzip"})
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "Bonemet-Result-Truncated, Bonemet-Result-Limit")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def fail(self, status: int, message: str) -> None:
+        self.send(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+
+    def answer(self, ans: Answer) -> None:
+        headers = {"Vary": "Accept"}
+        if ans.truncated_at is not None:
+            headers |= {"Bonemet-Result-Truncated": "true", "Bonemet-Result-Limit": str(ans.truncated_at)}
+        self.send(ans.status, ans.body, ans.content_type, headers)
+
+    def read_body(self) -> bytes | None:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            self.fail(411, "a Content-Length header is required")
+            return None
+        try:
+            n = int(length)
+        except ValueError:
+            self.fail(400, "Content-Length is not a number")
+            return None
+        if n > self.server.limits.max_body_bytes:
+            # read (and drop) a moderately oversized body so the client sees the 413, not a broken pipe
+            if n <= 64 * self.server.limits.max_body_bytes:
+                for _ in range(0, n, 1 << 20):
+                    self.rfile.read(min(1 << 20, n))
+                    n -= 1 << 20
+            self.close_connection = True
+            self.fail(413, f"the request body is over the limit of {self.server.limits.max_body_bytes} bytes")
+            return None
+        return self.rfile.read(n)
+
+    # ------------------------------------------------------------------ routes
+
+    def do_OPTIONS(self):
+        self.send(204, b"", "text/plain", {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                                           "Access-Control-Allow-Headers": "Content-Type, Accept",
+                                           "Access-Control-Max-Age": "86400"})
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if len(self.path) > self.server.limits.max_query_length + 4096:
+            return self.fail(414, f"the request line is too long; queries are limited to "
+                                  f"{self.server.limits.max_query_length} characters")
+        params = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/sparql":
+            return self.sparql(params)
+        if url.path == "/":
+            return self.home()
+        if url.path.startswith("/dumps/"):
+            return self.dump(url.path[len("/dumps/"):])
+        self.fail(404, f"nothing at {url.path}")
+
+    def do_POST(self):
+        url = urlsplit(self.path)
+        if url.path != "/sparql":
+            return self.fail(405, "only /sparql accepts POST")
+        params = parse_qs(url.query, keep_blank_values=True)
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype == "application/sparql-update":
+            return self.fail(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        body = self.read_body()
+        if body is None:
+            return
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.fail(400, "the request body is not UTF-8")
+        if ctype == "application/x-www-form-urlencoded":
+            form = parse_qs(text, keep_blank_values=True)
+            return self.sparql(params | form, from_form=True)
+        if ctype == "application/sparql-query":
+            if "query" in params:
+                return self.fail(400, "a query must not be given both in the body and in the URL")
+            return self.sparql(params | {"query": [text]}, from_form=True)
+        self.fail(415, "POST needs Content-Type application/sparql-query or application/x-www-form-urlencoded")
+
+    def sparql(self, params: dict[str, list[str]], from_form: bool = False) -> None:
+        if "update" in params:
+            return self.fail(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        queries = params.get("query", [])
+        if not queries:
+            return self.service_description()
+        if len(queries) > 1:
+            return self.fail(400, "exactly one 'query' parameter is allowed")
+        query = queries[0]
+        try:
+            check_query(query, max_length=self.server.limits.max_query_length)
+        except QueryRefused as exc:
+            status = 413 if "limit" in str(exc) else 400
+            return self.fail(status, str(exc))
+        formats = params.get("format", [])
+        self.answer(self.server.engine.run(
+            query, accept=self.headers.get("Accept"), format=formats[0] if formats else None,
+            default_graphs=params.get("default-graph-uri", []), named_graphs=params.get("named-graph-uri", [])))
+
+    def service_description(self) -> None:
+        endpoint = self.server.base_url + "/sparql"
+        graph = "https://w3id.org/bonemet/graph/"
+        ttl = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+        <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
+        <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
+    sd:feature sd:UnionDefaultGraph ;
+    dcterms:description "Read-only. The default graph is the union of the asserted and inferred graphs. SERVICE is refused." ;
+    sd:defaultDataset [ a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {self.server.report['asserted_triples'] + self.server.report['inferred_triples']} ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}asserted> ;
+                        sd:graph [ a sd:Graph ; void:triples {self.server.report['asserted_triples']} ] ] ,
+                      [ a sd:NamedGraph ; sd:name <{graph}inferred> ;
+                        sd:graph [ a sd:Graph ; void:triples {self.server.report['inferred_triples']} ] ] ] .
+"""
+        try:
+            media = choose(list(GRAPH_TYPES), self.headers.get("Accept"))
+        except NotAcceptable as exc:
+            return self.fail(406, str(exc))
+        body = ttl.encode("utf-8")
+        if media != "text/turtle":
+            from rdflib import Graph
+            fmt = {"application/n-triples": "nt", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}[media]
+            body = Graph().parse(data=ttl, format="turtle").serialize(format=fmt).encode("utf-8")
+        self.send(200, body, media + ("; charset=utf-8" if media.startswith("text/") else ""), {"Vary": "Accept"})
+
+    def dump(self, name: str) -> None:
+        path = self.server.dist / name
+        if "/" in name or name.startswith(".") or not path.is_file() or path.suffix not in DUMP_TYPES:
+            return self.fail(404, f"no dump named {name!r}")
+        self.send(200, path.read_bytes(), DUMP_TYPES[path.suffix],
+                  {"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def home(self) -> None:
+        r = self.server.report
+        dumps = "".join(f'<li><a href="/dumps/{p.name}">{p.name}</a></li>'
+                        for p in sorted(self.server.dist.iterdir()) if p.suffix in DUMP_TYPES)
+        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bonemet</title></head><body>
+<h1>bonemet — bone metastasis knowledge graph</h1>
+<p>{r['asserted_triples']} asserted and {r['inferred_triples']} inferred triples from five source documents,
+every statement linked to the passage that supports it.</p>
+<p>SPARQL endpoint: <a href="/sparql">{html.escape(self.server.base_url)}/sparql</a></p>
+<h2>Downloads</h2><ul>{dumps}</ul></body></html>"""
+        self.send(200, page.encode("utf-8"), "text/html; charset=utf-8")
+
+
+def serve(*, host: str, port: int, dist: Path, limits: Limits, base_url: str | None = None, workers: int = 2) -> None:
+    server = BonemetServer((host, port), dist=dist, limits=limits, workers=workers, base_url=base_url)
+    print(f"bonemet serve: listening on {server.base_url} (SPARQL at {server.base_url}/sparql)", file=sys.stderr,
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
