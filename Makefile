@@ -22,10 +22,10 @@ serve: build
 
 # Debian packages the tests use: rapper (an independent RDF parser) and Java (HermiT).
 system-deps:
-	@command -v rapper >/dev/null 2>&1 && command -v roqet >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	@command -v rapper >/dev/null 2>&1 && command -v roqet >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
 	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils rasqal-utils default-jre-headless >/dev/null; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq raptor2-utils rasqal-utils default-jre-headless chromium >/dev/null; }
 
 test: install system-deps
 	$(BIN)/python -m pytest

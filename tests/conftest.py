@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,3 +50,44 @@ def project_copy(tmp_path) -> Path:
 
 def have_sources() -> bool:
     return sources_dir().is_dir()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """The real `bonemet serve`, started on a free loopback port."""
+
+    def __init__(self, dist, *args):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "bonemet.cli", "serve", "--port", str(self.port),
+                                      "--dist", str(dist), *args], stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2).read()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.proc.stderr.read())
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def request(self, path="/sparql", *, params=None, data=None, headers=None, method=None):
+        url = self.url + path + ("?" + urllib.parse.urlencode(params, doseq=True) if params else "")
+        req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, dict(err.headers), err.read()
+
+

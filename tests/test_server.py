@@ -22,48 +22,11 @@ from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
 from bonemet.queries import compact, run_compact
 
-from conftest import ROOT
+from conftest import ROOT, Server
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, dist, *args):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "bonemet.cli", "serve", "--port", str(self.port),
-                                      "--dist", str(dist), *args], stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/", timeout=2).read()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read())
-                time.sleep(0.2)
-        raise RuntimeError("server did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-    def request(self, path="/sparql", *, params=None, data=None, headers=None, method=None):
-        url = self.url + path + ("?" + urllib.parse.urlencode(params, doseq=True) if params else "")
-        req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as resp:
-                return resp.status, dict(resp.headers), resp.read()
-        except urllib.error.HTTPError as err:
-            return err.code, dict(err.headers), err.read()
 
 
 @pytest.fixture(scope="module")

@@ -219,7 +219,8 @@ class QueryEngine:
         threading.Thread(target=spawn, daemon=True).start()
 
     def run(self, query: str, *, accept: str | None = None, format: str | None = None,
-            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Answer:
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            max_results: int | None = None) -> Answer:
         start = time.monotonic()
         try:
             worker = self._idle.get(timeout=self.timeout)
@@ -228,7 +229,7 @@ class QueryEngine:
         left = max(0.1, self.timeout - (time.monotonic() - start))
         try:
             worker.conn.send(Request(query, accept, format, default_graphs or [], named_graphs or [],
-                                     self.max_results))
+                                     max_results or self.max_results))
             if not worker.conn.poll(left):
                 self._replace(worker)
                 return _error(503, f"the query ran longer than the {self.timeout:g} s limit and was stopped")

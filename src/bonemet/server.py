@@ -14,11 +14,36 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from rdflib import Graph, URIRef
+
+from . import pages
 from .conneg import GRAPH_TYPES, NotAcceptable, choose
 from .engine import Answer, QueryEngine
+from .namespace import BASE
 from .sparql_guard import QueryRefused, check_query
+from .sources import PROJECT_ROOT
+from .void import dataset_description
+
+RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+                  "rdf": "application/rdf+xml", "owl": "application/rdf+xml", "html": "text/html"}
+RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
+                 "application/rdf+xml": "xml"}
+LD_TYPES = ["text/html"] + list(GRAPH_TYPES)
+DESCRIBE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
+  { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
+    OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
+  UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
+  OPTIONAL { ?o rdfs:label ?olabel }
+  OPTIONAL { ?p rdfs:label ?plabel }
+}"""
+CONSTRUCT = """CONSTRUCT { <IRI> ?p ?o . ?s ?q <IRI> . ?x ?p2 ?o2 } WHERE {
+  { <IRI> ?p ?o } UNION { ?s ?q <IRI> }
+  UNION { ?x ?p2 ?o2 FILTER(STRSTARTS(STR(?x), "IRI#")) }
+}"""
 
 DUMP_TYPES = {".ttl": "text/turtle; charset=utf-8", ".nt": "application/n-triples; charset=utf-8",
               ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml", ".trig": "application/trig; charset=utf-8",
@@ -44,6 +69,11 @@ class BonemetServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         host, port = self.server_address[:2]
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
+        self.examples = [(p.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip(),
+                          p.read_text(encoding="utf-8")) for p in sorted((PROJECT_ROOT / "queries").glob("*.rq"))]
+        self.shapes_ttl = "\n".join(p.read_text(encoding="utf-8")
+                                    for p in sorted((PROJECT_ROOT / "shapes").glob("*.shacl.ttl")))
+        self.void = dataset_description(dist, self.base_url)
 
     def server_close(self) -> None:
         super().server_close()
@@ -117,6 +147,25 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        self.guarded(self.route_get)
+
+    def do_POST(self):
+        self.guarded(self.route_post)
+
+    def guarded(self, route) -> None:
+        """A bug in one route answers 500 for that request; the server goes on."""
+        try:
+            route()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - last line of defence for the service
+            print(f"bonemet serve: internal error on {self.command} {self.path}: {exc!r}", file=sys.stderr)
+            try:
+                self.fail(500, "internal server error")
+            except OSError:
+                self.close_connection = True
+
+    def route_get(self):
         url = urlsplit(self.path)
         if len(self.path) > self.server.limits.max_query_length + 4096:
             return self.fail(414, f"the request line is too long; queries are limited to "
@@ -126,11 +175,18 @@ class Handler(BaseHTTPRequestHandler):
             return self.sparql(params)
         if url.path == "/":
             return self.home()
+        if url.path == "/query":
+            return self.query_page(params)
         if url.path.startswith("/dumps/"):
             return self.dump(url.path[len("/dumps/"):])
-        self.fail(404, f"nothing at {url.path}")
+        if url.path in ("/.well-known/void", "/.well-known/void.ttl"):
+            return self.rdf_document(self.server.void, "Dataset description (VoID + DCAT)", url.path)
+        if url.path.rstrip("/") == "/shapes" or url.path.startswith("/shapes/"):
+            return self.rdf_document(Graph().parse(data=self.server.shapes_ttl, format="turtle"),
+                                     "SHACL shapes", url.path)
+        self.linked_data(url.path)
 
-    def do_POST(self):
+    def route_post(self):
         url = urlsplit(self.path)
         if url.path != "/sparql":
             return self.fail(405, "only /sparql accepts POST")
@@ -172,6 +228,102 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(self.server.engine.run(
             query, accept=self.headers.get("Accept"), format=formats[0] if formats else None,
             default_graphs=params.get("default-graph-uri", []), named_graphs=params.get("named-graph-uri", [])))
+
+    def negotiate(self, path: str) -> tuple[str, str]:
+        """(path without extension, media type) by file extension or Accept."""
+        stem, dot, ext = path.rpartition(".")
+        if dot and "/" not in ext and ext in RDF_EXTENSIONS:
+            return stem, RDF_EXTENSIONS[ext]
+        return path, choose(LD_TYPES, self.headers.get("Accept"))
+
+    def send_graph(self, graph, media: str, location: str) -> None:
+        body = graph.serialize(format=RDFLIB_FORMAT[media]).encode("utf-8")
+        ctype = media + ("; charset=utf-8" if media.startswith("text/") else "")
+        self.send(200, body, ctype, {"Vary": "Accept", "Content-Location": location})
+
+    def rdf_document(self, graph, title: str, path: str) -> None:
+        try:
+            stem, media = self.negotiate(path)
+        except NotAcceptable as exc:
+            return self.fail(406, str(exc))
+        if media == "text/html":
+            ttl = graph.serialize(format="turtle")
+            body = pages.page(title, f"<pre>{html.escape(ttl)}</pre>")
+            return self.send(200, body, "text/html; charset=utf-8", {"Vary": "Accept"})
+        self.send_graph(graph, media, path)
+
+    def linked_data(self, path: str) -> None:
+        try:
+            stem, media = self.negotiate(path)
+        except NotAcceptable as exc:
+            return self.fail(406, str(exc))
+        iri = BASE + stem.lstrip("/")
+        if stem == "/ontology" and media == "text/html":
+            return self.ontology_page()
+        if (URIRef(iri), None, None) in self.server.void:  # the dataset and its named graphs
+            return self.rdf_document(self.server.void.cbd(URIRef(iri)), "Dataset description", path)
+        if any(c in iri for c in '<>" {}|\\^`'):
+            return self.send(404, pages.not_found(path), "text/html; charset=utf-8")
+        if media == "text/html":
+            ans = self.server.engine.run(DESCRIBE.replace("IRI", iri), accept="application/sparql-results+json",
+                                         max_results=20_000)
+            if ans.status != 200:
+                return self.answer(ans)
+            rows = json.loads(ans.body)["results"]["bindings"]
+            if not rows:
+                return self.send(404, pages.not_found(iri), "text/html; charset=utf-8", {"Vary": "Accept"})
+            body = pages.resource_page(iri, rows, self.server.base_url)
+            return self.send(200, body, "text/html; charset=utf-8",
+                             {"Vary": "Accept", "Content-Location": stem + ".html"})
+        ans = self.server.engine.run(CONSTRUCT.replace("IRI", iri), accept=media, max_results=20_000)
+        if ans.status == 200 and len(ans.body.strip()) == 0 or ans.body.strip() in (b"[]", b"{}"):
+            return self.fail(404, f"nothing is known about {iri}")
+        ext = {v: k for k, v in RDF_EXTENSIONS.items() if k != "owl"}[media]
+        self.send(ans.status, ans.body, ans.content_type, {"Vary": "Accept", "Content-Location": f"{stem}.{ext}"})
+
+    def ontology_page(self) -> None:
+        from rdflib import OWL, RDF, RDFS
+        from rdflib.namespace import SKOS
+        onto = Graph().parse(PROJECT_ROOT / "ontology" / "bonemet.ttl")
+        sections = []
+        for kind, title in ((OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
+                            (OWL.DatatypeProperty, "Datatype properties")):
+            rows = []
+            for term in sorted(t for t in onto.subjects(RDF.type, kind) if str(t).startswith(BASE)):
+                extra = []
+                for p, name in ((RDFS.subClassOf, "subclass of"), (RDFS.subPropertyOf, "sub-property of"),
+                                (RDFS.domain, "domain"), (RDFS.range, "range"), (OWL.inverseOf, "inverse of")):
+                    for o in onto.objects(term, p):
+                        if str(o).startswith(BASE):
+                            extra.append(f"{name} {pages.link(str(o), self.server.base_url, onto.value(o, RDFS.label))}")
+                rows.append(f'<tr id="{html.escape(str(term)[len(BASE):])}"><td>'
+                            f"{pages.link(str(term), self.server.base_url, onto.value(term, RDFS.label))}</td>"
+                            f"<td>{html.escape(str(onto.value(term, SKOS.definition) or ''))}"
+                            f"<br><span class=muted>{'; '.join(extra)}</span></td></tr>")
+            sections.append(f"<h2>{title}</h2><table><tr><th>term</th><th>definition</th></tr>{''.join(rows)}</table>")
+        header = ("<p>IRI <code>https://w3id.org/bonemet/ontology</code>; OWL as "
+                  '<a href="/ontology.ttl">Turtle</a>, <a href="/ontology.rdf">RDF/XML</a>, '
+                  '<a href="/ontology.jsonld">JSON-LD</a>, <a href="/ontology.nt">N-Triples</a>. Licence CC BY 4.0.</p>')
+        self.send(200, pages.page("bonemet ontology", header + "".join(sections)), "text/html; charset=utf-8",
+                  {"Vary": "Accept"})
+
+    def query_page(self, params: dict[str, list[str]]) -> None:
+        query = (params.get("query") or [""])[0]
+        result = ""
+        if query.strip():
+            try:
+                check_query(query, max_length=self.server.limits.max_query_length)
+                ans = self.server.engine.run(query, accept="application/sparql-results+json")
+                if ans.status == 200 and ans.content_type.startswith("application/sparql-results+json"):
+                    result = pages.results_table(json.loads(ans.body), self.server.base_url)
+                elif ans.status == 200:
+                    result = f"<pre>{html.escape(ans.body.decode('utf-8', 'replace'))}</pre>"
+                else:
+                    result = f"<p><strong>Error {ans.status}:</strong> {html.escape(ans.body.decode())}</p>"
+            except QueryRefused as exc:
+                result = f"<p><strong>Refused:</strong> {html.escape(str(exc))}</p>"
+        self.send(200, pages.query_page(query or self.server.examples[0][1], result, self.server.examples),
+                  "text/html; charset=utf-8")
 
     def service_description(self) -> None:
         endpoint = self.server.base_url + "/sparql"
@@ -217,14 +369,24 @@ class Handler(BaseHTTPRequestHandler):
         r = self.server.report
         dumps = "".join(f'<li><a href="/dumps/{p.name}">{p.name}</a></li>'
                         for p in sorted(self.server.dist.iterdir()) if p.suffix in DUMP_TYPES)
-        page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bonemet</title></head><body>
-<h1>bonemet — bone metastasis knowledge graph</h1>
-<p>{r['asserted_triples']} asserted and {r['inferred_triples']} inferred triples from five source documents,
-every statement linked to the passage that supports it.</p>
-<p>SPARQL endpoint: <a href="/sparql">{html.escape(self.server.base_url)}/sparql</a></p>
-<h2>Downloads</h2><ul>{dumps}</ul></body></html>"""
-        self.send(200, page.encode("utf-8"), "text/html; charset=utf-8")
-
+        per_source = ", ".join(f"{k}: {v}" for k, v in r["statements_per_source"].items())
+        examples = "".join(f'<li><a href="/query?{urlencode({"query": q})}">{html.escape(t)}</a></li>'
+                           for t, q in self.server.examples)
+        body = f"""<p>An open knowledge graph of bone metastasis: which cancers spread to which bones, what lesion
+types do to bone and which complications they cause, symptoms, diagnostics, treatments and drugs, dissemination
+routes, incidence and survival figures. Every statement points to the passage of the source document that
+supports it.</p>
+<p><strong>{r['asserted_triples']}</strong> asserted and <strong>{r['inferred_triples']}</strong> inferred (OWL 2 RL)
+triples; {r['entities']} entities; sourced statements per source document: {per_source}.</p>
+<ul><li>SPARQL 1.1 endpoint: <a href="/sparql">{html.escape(self.server.base_url)}/sparql</a>
+(default graph = asserted + inferred; named graphs <code>https://w3id.org/bonemet/graph/asserted</code> and
+<code>…/graph/inferred</code>)</li>
+<li><a href="/query">Query form</a> · <a href="/ontology">Ontology</a> ·
+<a href="/.well-known/void">Dataset description (VoID, DCAT)</a> · <a href="/shapes/">SHACL shapes</a> ·
+<a href="/entity/BreastCancer">an example resource</a></li></ul>
+<h2>Example questions</h2><ol>{examples}</ol>
+<h2>Downloads</h2><ul>{dumps}</ul>"""
+        self.send(200, pages.page("bonemet — bone metastasis knowledge graph", body), "text/html; charset=utf-8")
 
 def serve(*, host: str, port: int, dist: Path, limits: Limits, base_url: str | None = None, workers: int = 2) -> None:
     server = BonemetServer((host, port), dist=dist, limits=limits, workers=workers, base_url=base_url)
