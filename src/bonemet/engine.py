@@ -40,6 +40,7 @@ class Request:
     default_graphs: list[str]
     named_graphs: list[str]
     max_results: int
+    base_iri: str | None = None
 
 
 def _error(status: int, message: str) -> Answer:
@@ -132,6 +133,11 @@ def execute(store, req: Request) -> Answer:
     """Evaluate one query on a pyoxigraph store (inside a worker)."""
     import pyoxigraph as ox
     kwargs = {}
+    try:
+        graphs = [ox.NamedNode(g) for g in req.default_graphs + req.named_graphs]
+    except (ValueError, SyntaxError) as exc:
+        return _error(400, f"bad graph IRI in default-graph-uri or named-graph-uri: {exc}")
+    del graphs
     if req.default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
     else:
@@ -139,7 +145,7 @@ def execute(store, req: Request) -> Answer:
     if req.named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
     try:
-        result = store.query(req.query, **kwargs)
+        result = store.query(req.query, base_iri=req.base_iri, **kwargs)
         if isinstance(result, ox.QueryBoolean):
             media = choose(["application/sparql-results+json", "application/sparql-results+xml",
                             "text/csv", "text/tab-separated-values"], req.accept, req.format)
@@ -176,7 +182,11 @@ def _worker_main(conn, dataset: str) -> None:
             req = conn.recv()
         except EOFError:
             return
-        conn.send(execute(store, req))
+        try:
+            answer = execute(store, req)
+        except Exception as exc:  # noqa: BLE001 - a bug must cost one query, not the worker
+            answer = _error(500, f"query evaluation failed: {type(exc).__name__}: {exc}")
+        conn.send(answer)
 
 
 # ---------------------------------------------------------------- the pool (server side)
@@ -201,8 +211,9 @@ class _Worker:
 class QueryEngine:
     """A pool of query workers over the TriG dataset `dataset`."""
 
-    def __init__(self, dataset: Path, *, workers: int = 2, timeout: float = 30.0, max_results: int = 10_000):
-        self.dataset, self.timeout, self.max_results = dataset, timeout, max_results
+    def __init__(self, dataset: Path, *, workers: int = 2, timeout: float = 30.0, max_results: int = 10_000,
+                 base_iri: str | None = None):
+        self.dataset, self.timeout, self.max_results, self.base_iri = dataset, timeout, max_results, base_iri
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._size = workers
@@ -229,7 +240,7 @@ class QueryEngine:
         left = max(0.1, self.timeout - (time.monotonic() - start))
         try:
             worker.conn.send(Request(query, accept, format, default_graphs or [], named_graphs or [],
-                                     max_results or self.max_results))
+                                     max_results or self.max_results, self.base_iri))
             if not worker.conn.poll(left):
                 self._replace(worker)
                 return _error(503, f"the query ran longer than the {self.timeout:g} s limit and was stopped")

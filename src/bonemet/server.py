@@ -69,6 +69,7 @@ class BonemetServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         host, port = self.server_address[:2]
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
+        self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
         self.examples = [(p.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip(),
                           p.read_text(encoding="utf-8")) for p in sorted((PROJECT_ROOT / "queries").glob("*.rq"))]
         self.shapes_ttl = "\n".join(p.read_text(encoding="utf-8")
@@ -186,12 +187,22 @@ class Handler(BaseHTTPRequestHandler):
                                      "SHACL shapes", url.path)
         self.linked_data(url.path)
 
+    def do_PUT(self):
+        self.fail(405, "read-only: only GET, HEAD, POST (queries) and OPTIONS are served")
+
+    do_DELETE = do_PATCH = do_PUT
+
     def route_post(self):
         url = urlsplit(self.path)
         if url.path != "/sparql":
             return self.fail(405, "only /sparql accepts POST")
         params = parse_qs(url.query, keep_blank_values=True)
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        ctype, _, ctype_params = (self.headers.get("Content-Type") or "").partition(";")
+        ctype = ctype.strip().lower()
+        charset = next((v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in ctype_params.split(";"))
+                        if k.strip().lower() == "charset"), "utf-8")
+        if charset not in ("utf-8", "utf8"):
+            return self.fail(415, f"the request body must be UTF-8, not {charset}")
         if ctype == "application/sparql-update":
             return self.fail(403, "this endpoint is read-only: SPARQL Update is not accepted")
         body = self.read_body()
