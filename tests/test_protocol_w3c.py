@@ -124,3 +124,26 @@ def test_data_unchanged_after_refused_updates(server):
     status, headers, body = server.request("/sparql?query=" + q("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"),
                                            headers={"Accept": "text/csv"})
     assert body.decode().split()[1] == "4"
+
+
+# The W3C service-description tests (sparql11/service-description): has-endpoint-triple,
+# returns-rdf, conforms-to-schema.
+SD_TERMS = {"Service", "endpoint", "supportedLanguage", "SPARQL11Query", "resultFormat", "feature",
+            "UnionDefaultGraph", "defaultDataset", "Dataset", "defaultGraph", "Graph", "namedGraph",
+            "NamedGraph", "name", "graph"}
+
+
+@pytest.mark.parametrize("accept, fmt", [(None, "turtle"), ("application/rdf+xml", "xml"),
+                                         ("text/turtle", "turtle"), ("application/ld+json", "json-ld")])
+def test_service_description_returns_rdf_with_matching_endpoint(server, accept, fmt):
+    from rdflib import Graph, Namespace, RDF, URIRef
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    status, headers, body = server.request("/sparql", headers={"Accept": accept} if accept else {})
+    assert status == 200
+    g = Graph().parse(data=body.decode(), format=fmt)
+    endpoint = URIRef(server.url + "/sparql")
+    assert (None, sd.endpoint, endpoint) in g
+    service = g.value(None, sd.endpoint, endpoint)
+    assert (service, RDF.type, sd.Service) in g and (service, sd.supportedLanguage, sd.SPARQL11Query) in g
+    used = {str(t)[len(str(sd)):] for triple in g for t in triple if str(t).startswith(str(sd))}
+    assert used <= SD_TERMS, used - SD_TERMS
