@@ -163,3 +163,8 @@ def test_browser_runs_an_example_and_follows_a_link(server, built):
     review.mkdir(parents=True, exist_ok=True)
     for png in shots.glob("*.png"):
         shutil.copy(png, review / png.name)
+
+
+def test_resource_page_links_to_obo_purls(server):
+    status, _, body = server.request("/entity/Femur", headers={"Accept": "text/html"})
+    assert status == 200 and b'href="http://purl.obolibrary.org/obo/UBERON_' in body

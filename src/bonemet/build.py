@@ -24,6 +24,7 @@ from .qc import run_qc
 from .reasoning import materialize
 from .serialize import stable, write_dataset, write_graph
 from .sources import PROJECT_ROOT, load_source
+from .sssom import mapping_graph, mapping_set_files, read_mapping_set
 from .tables import TableError
 
 MAX_REPORTED = 25
@@ -73,6 +74,8 @@ def assemble(root: Path) -> tuple[Graph, dict]:
         if problems:
             _fail(f"{len(problems)} problem(s) in the curated tables:", problems)
         data = Mapper(load_mapping(root / "mappings" / "bonemet.mapping.yaml"), root / "mappings").graph()
+        mapping_sets = [read_mapping_set(p) for p in mapping_set_files(root)]
+        data += mapping_graph(mapping_sets, set(catalog.entities))
     except TableError as exc:
         raise BuildError(str(exc)) from None
     asserted = Graph()
@@ -82,6 +85,7 @@ def assemble(root: Path) -> tuple[Graph, dict]:
         "statements_per_source": dict(sorted(Counter(r["source"] for r in statements).items())),
         "statistics_per_source": dict(sorted(Counter(r["source"] for r in statistics).items())),
         "entities": len(catalog.entities),
+        "mappings_per_set": {ms.path.name: len(ms.mappings) for ms in mapping_sets},
     }
     return asserted, report
 

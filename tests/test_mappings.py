@@ -1,0 +1,129 @@
+"""Cross-ontology mappings: verified against the snapshot, valid SSSOM, and in the built graph."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, URIRef
+
+from bonemet.namespace import BONEMET, PROV
+from bonemet.sssom import mapping_set_files, read_mapping_set
+from bonemet.tables import TableError
+
+from conftest import ROOT
+
+SETS = [read_mapping_set(p) for p in mapping_set_files(ROOT)]
+
+
+def snapshot() -> dict[str, tuple[str, str]]:
+    terms = {}
+    for path in sorted((ROOT / "mappings" / "checked").glob("*.tsv")):
+        for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"):
+            terms[row["id"]] = (row["label"], row["source"])
+    return terms
+
+
+def test_there_are_mapping_sets():
+    assert len(SETS) >= 5
+    assert sum(len(ms.mappings) for ms in SETS) >= 100
+
+
+@pytest.mark.parametrize("ms", SETS, ids=[ms.path.name for ms in SETS])
+def test_every_mapped_term_is_in_the_snapshot_with_its_label(ms):
+    terms = snapshot()
+    for m in ms.mappings:
+        assert m.object_id in terms, f"{ms.path.name}:{m.line}: {m.object_id} was never verified"
+        label, source = terms[m.object_id]
+        assert m.object_label == label, f"{ms.path.name}:{m.line}: label {m.object_label!r} != snapshot {label!r}"
+        assert source.strip(), m.object_id
+        assert m.comment.strip(), f"{ms.path.name}:{m.line}: comment must name the release file"
+
+
+@pytest.mark.parametrize("ms", SETS, ids=[ms.path.name for ms in SETS])
+def test_subjects_are_our_entities_with_our_labels(ms, catalog):
+    for m in ms.mappings:
+        entity = catalog.entities[m.subject_id.removeprefix("bme:")]
+        assert m.subject_label in ("", entity.label), f"{ms.path.name}:{m.line}"
+
+
+def test_snapshot_rows_are_well_formed():
+    for path in sorted((ROOT / "mappings" / "checked").glob("*.tsv")):
+        rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+        for row in rows:
+            prefix, _, local = row["id"].partition(":")
+            assert prefix and local and row["label"].strip(), (path.name, row)
+
+
+GOOD = """#curie_map:
+#  bme: https://w3id.org/bonemet/entity/
+#  EX: http://example.org/EX_
+#mapping_set_id: https://w3id.org/bonemet/mappings/test.sssom.tsv
+#license: https://creativecommons.org/licenses/by/4.0/
+subject_id\tpredicate_id\tobject_id\tmapping_justification\tcomment
+bme:Femur\tskos:exactMatch\tEX:1\tsemapv:ManualMappingCuration\tchecked in a test
+"""
+BROKEN = {  # change to GOOD -> message (with the line where there is one)
+    "no licence": (("#license: https://creativecommons.org/licenses/by/4.0/\n", ""), "metadata lacks 'license'"),
+    "no curie map": (("#curie_map:\n#  bme: https://w3id.org/bonemet/entity/\n#  EX: http://example.org/EX_\n", ""),
+                     "metadata lacks 'curie_map'"),
+    "bad yaml": (("#license:", "#license: [unclosed"), "not valid YAML"),
+    "unknown prefix": (("EX:1", "ZZ:1"), "test.sssom.tsv:7: object_id 'ZZ:1' is not a CURIE"),
+    "not a mapping predicate": (("skos:exactMatch", "rdfs:seeAlso"), "test.sssom.tsv:7: predicate_id 'rdfs:seeAlso'"),
+    "not semapv": (("semapv:ManualMappingCuration", "semapv:Guessing"), "test.sssom.tsv:7: mapping_justification"),
+    "missing column": (("\tmapping_justification\tcomment", "\tcomment"), "test.sssom.tsv:6: table lacks column(s)"),
+    "empty cell": (("\tEX:1\t", "\t\t"), "test.sssom.tsv:7: 'object_id' is empty"),
+    "too many fields": (("in a test\n", "in a test\textra\tmore\n"), "test.sssom.tsv:7: 7 fields but the header has 5"),
+}
+
+
+def test_good_mapping_set_parses(tmp_path):
+    path = tmp_path / "test.sssom.tsv"
+    path.write_text(GOOD)
+    assert len(read_mapping_set(path).mappings) == 1
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_mapping_set_is_reported(case, tmp_path):
+    (old, new), message = BROKEN[case]
+    path = tmp_path / "test.sssom.tsv"
+    assert old in GOOD
+    path.write_text(GOOD.replace(old, new, 1))
+    with pytest.raises(TableError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_mapping_set(path)
+
+
+def test_duplicate_mapping_is_reported(tmp_path):
+    path = tmp_path / "test.sssom.tsv"
+    path.write_text(GOOD + GOOD.splitlines()[-1] + "\n")
+    with pytest.raises(TableError, match="test.sssom.tsv:8: the same mapping is already on line 7"):
+        read_mapping_set(path)
+
+
+def test_mappings_are_in_the_built_graph_with_provenance(built):
+    g = built.asserted
+    count = 0
+    for ms in SETS:
+        set_iri = URIRef(ms.metadata["mapping_set_id"])
+        assert (set_iri, RDF.type, BONEMET.MappingSet) in g
+        for m in ms.mappings:
+            s, p, o = ms.expand(m.subject_id), ms.expand(m.predicate_id), ms.expand(m.object_id)
+            assert (s, p, o) in g
+            nodes = set(g.subjects(RDF.subject, s)) & set(g.subjects(RDF.object, o))
+            assert any((n, PROV.wasDerivedFrom, set_iri) in g for n in nodes), (m.subject_id, m.object_id)
+            count += 1
+    assert count == sum(built.report["mappings_per_set"].values())
+
+
+def test_obo_purls_for_obo_ontologies():
+    for ms in SETS:
+        for prefix in ("UBERON", "CL", "MONDO", "DOID", "HP", "CHEBI", "NCIT"):
+            if prefix in ms.prefixes:
+                assert ms.prefixes[prefix] == f"http://purl.obolibrary.org/obo/{prefix}_", ms.path.name
+
+
+def test_unmapped_lists_give_reasons():
+    files = sorted((ROOT / "mappings").glob("unmapped_*.tsv"))
+    assert files
+    for path in files:
+        for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"):
+            assert row["subject_id"].startswith("bme:") and row["reason"].strip(), (path.name, row)
