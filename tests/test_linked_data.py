@@ -168,3 +168,22 @@ def test_browser_runs_an_example_and_follows_a_link(server, built):
 def test_resource_page_links_to_obo_purls(server):
     status, _, body = server.request("/entity/Femur", headers={"Accept": "text/html"})
     assert status == 200 and b'href="http://purl.obolibrary.org/obo/UBERON_' in body
+
+
+@pytest.mark.parametrize("q, expected", [("FEM", "/entity/Femur"), ("thigh b", "/entity/Femur"),
+                                         ("mammary", "/entity/BreastCancer"), ("renal cell", "/entity/RenalCellCarcinoma")])
+def test_search_by_label_or_synonym_prefix(server, q, expected):
+    status, _, body = server.request("/search", params={"q": q})
+    assert status == 200 and expected in body.decode()
+    assert parse_html(body).scripts == 0
+
+
+def test_search_is_not_a_query_injection(server):
+    for q in ('") } SELECT * WHERE { ?s ?p ?o } #', "\\", "nothing-starts-like-this"):
+        status, _, body = server.request("/search", params={"q": q})
+        assert status == 200 and b"0 entities" in body
+
+
+def test_home_page_has_a_search_box(server):
+    status, _, body = server.request("/")
+    assert b'action="/search"' in body and b'name="q"' in body

@@ -153,3 +153,13 @@ def statistic_html(rows: list[dict], base_url: str) -> str:
 def not_found(path: str) -> bytes:
     return page("Not found", f"<p>Nothing is known about <code>{html.escape(path)}</code>.</p>")
 
+
+
+def search_page(q: str, hits: list[dict], base_url: str) -> bytes:
+    items = "".join(f"<li>{link(h['e']['value'], base_url, h['label']['value'])} "
+                    f"<span class=muted>matched: {html.escape(h['matched']['value'])}</span></li>" for h in hits)
+    result = (f"<p>{len(hits)} entit{'y' if len(hits) == 1 else 'ies'} whose name or synonym starts with "
+              f"<q>{html.escape(q)}</q></p><ul class=hits>{items}</ul>") if q else ""
+    form = (f'<form method="get" action="/search"><input type="search" name="q" value="{html.escape(q)}" '
+            f'aria-label="name or synonym"> <button type="submit">Search</button></form>')
+    return page("Search entities", form + result)

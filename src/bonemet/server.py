@@ -40,6 +40,14 @@ SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
   OPTIONAL { ?o rdfs:label ?olabel }
   OPTIONAL { ?p rdfs:label ?plabel }
 }"""
+SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
+  ?e rdfs:label|skos:altLabel ?m .
+  FILTER(STRSTARTS(STR(?e), "https://w3id.org/bonemet/entity/"))
+  FILTER(STRSTARTS(LCASE(STR(?m)), "PREFIX_TEXT"))
+  ?e rdfs:label ?l .
+} GROUP BY ?e ORDER BY LCASE(?label)"""
 CONSTRUCT = """CONSTRUCT { <IRI> ?p ?o . ?s ?q <IRI> . ?x ?p2 ?o2 } WHERE {
   { <IRI> ?p ?o } UNION { ?s ?q <IRI> }
   UNION { ?x ?p2 ?o2 FILTER(STRSTARTS(STR(?x), "IRI#")) }
@@ -178,6 +186,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.home()
         if url.path == "/query":
             return self.query_page(params)
+        if url.path == "/search":
+            return self.search_page(params)
         if url.path.startswith("/dumps/"):
             return self.dump(url.path[len("/dumps/"):])
         if url.path in ("/.well-known/void", "/.well-known/void.ttl"):
@@ -318,6 +328,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, pages.page("bonemet ontology", header + "".join(sections)), "text/html; charset=utf-8",
                   {"Vary": "Accept"})
 
+    def search_page(self, params: dict[str, list[str]]) -> None:
+        """Entities whose label or synonym starts with q (case-insensitive)."""
+        q = (params.get("q") or [""])[0].strip()[:100]
+        hits = []
+        if q:
+            literal = q.lower().replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            query = SEARCH.replace("PREFIX_TEXT", literal)
+            ans = self.server.engine.run(query, accept="application/sparql-results+json", max_results=200)
+            if ans.status == 200:
+                hits = json.loads(ans.body)["results"]["bindings"]
+        self.send(200, pages.search_page(q, hits, self.server.base_url), "text/html; charset=utf-8")
+
     def query_page(self, params: dict[str, list[str]]) -> None:
         query = (params.get("query") or [""])[0]
         result = ""
@@ -395,6 +417,8 @@ triples; {r['entities']} entities; sourced statements per source document: {per_
 <li><a href="/query">Query form</a> · <a href="/ontology">Ontology</a> ·
 <a href="/.well-known/void">Dataset description (VoID, DCAT)</a> · <a href="/shapes/">SHACL shapes</a> ·
 <a href="/entity/BreastCancer">an example resource</a></li></ul>
+<form method="get" action="/search"><label>Find an entity by name or synonym:
+<input type="search" name="q" placeholder="e.g. thigh bone"></label> <button type="submit">Search</button></form>
 <h2>Example questions</h2><ol>{examples}</ol>
 <h2>Downloads</h2><ul>{dumps}</ul>"""
         self.send(200, pages.page("bonemet — bone metastasis knowledge graph", body), "text/html; charset=utf-8")
