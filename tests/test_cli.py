@@ -46,3 +46,24 @@ def test_query_errors_are_one_line(built, tmp_path):
     assert proc.stderr.startswith("bonemet query: error: ")
     proc = bonemet("query", str(broken), "--dist", str(tmp_path / "nowhere"))
     assert proc.returncode == 2 and "run `bonemet build` first" in proc.stderr
+
+
+def test_generate_bad_arguments_and_unwritable_output(tmp_path):
+    proc = bonemet("generate", "--patients", "-1")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    proc = bonemet("generate", "--patients", "3", "--output", str(tmp_path / "missing" / "x.nt"))
+    assert proc.returncode == 2 and "cannot write" in proc.stderr
+    proc = bonemet("generate", "--patients", "3", "--output", str(tmp_path / "ok.nt"))
+    assert proc.returncode == 0 and (tmp_path / "ok.nt").read_text().count("\n") > 30
+
+
+def test_serve_without_a_build_or_on_a_busy_port(tmp_path, built):
+    proc = bonemet("serve", "--dist", str(tmp_path / "nothing"))
+    assert proc.returncode == 2 and "run `bonemet build` first" in proc.stderr
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = bonemet("serve", "--dist", str(built.out), "--port", str(port), timeout=120)
+    assert proc.returncode == 2 and "cannot listen" in proc.stderr and "Traceback" not in proc.stderr

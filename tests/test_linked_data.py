@@ -187,3 +187,10 @@ def test_search_is_not_a_query_injection(server):
 def test_home_page_has_a_search_box(server):
     status, _, body = server.request("/")
     assert b'action="/search"' in body and b'name="q"' in body
+
+
+@pytest.mark.parametrize("path", ["/entity/a%20b", "/entity/%3Cscript%3E", "/entity/x%22y", "/%7B%7D",
+                                  "/entity/Femur.exe", "/statement/999-9999"])
+def test_odd_paths_are_404_not_errors(server, path):
+    status, headers, _ = server.request(path, headers={"Accept": "text/html"})
+    assert status == 404

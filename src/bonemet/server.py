@@ -71,10 +71,10 @@ class BonemetServer(ThreadingHTTPServer):
 
     def __init__(self, address, *, dist: Path, limits: Limits, workers: int = 2, base_url: str | None = None):
         self.dist, self.limits = dist, limits
+        self.report = json.loads((dist / "build-report.json").read_text())
+        super().__init__(address, Handler)  # bind first: a busy port fails before workers start
         self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=limits.query_timeout,
                                   max_results=limits.max_results)
-        self.report = json.loads((dist / "build-report.json").read_text())
-        super().__init__(address, Handler)
         host, port = self.server_address[:2]
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
         self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
