@@ -86,7 +86,8 @@ class BonemetServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.engine.close()
+        if getattr(self, "engine", None) is not None:  # absent when binding the port failed
+            self.engine.close()
 
 
 class Handler(BaseHTTPRequestHandler):
