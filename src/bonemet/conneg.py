@@ -47,8 +47,7 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        specificity = 0 if media == "*/*" else 1 if media.endswith("/*") else 2
-        ranges.append((media, q, specificity, order))
+        ranges.append((media, q, _specificity(media), order))
     ranges.sort(key=lambda r: (-r[1], -r[2], r[3]))
     return [(m, q) for m, q, _s, _o in ranges]
 

@@ -132,18 +132,14 @@ CONTENT_TYPES = {m: m + ("; charset=utf-8" if m.startswith("text/") or m.endswit
 def execute(store, req: Request) -> Answer:
     """Evaluate one query on a pyoxigraph store (inside a worker)."""
     import pyoxigraph as ox
-    kwargs = {}
     try:
-        graphs = [ox.NamedNode(g) for g in req.default_graphs + req.named_graphs]
+        default_graphs = [ox.NamedNode(g) for g in req.default_graphs]
+        named_graphs = [ox.NamedNode(g) for g in req.named_graphs]
     except (ValueError, SyntaxError) as exc:
         return _error(400, f"bad graph IRI in default-graph-uri or named-graph-uri: {exc}")
-    del graphs
-    if req.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if req.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    kwargs = {"default_graph": default_graphs} if default_graphs else {"use_default_graph_as_union": True}
+    if named_graphs:
+        kwargs["named_graphs"] = named_graphs
     try:
         result = store.query(req.query, base_iri=req.base_iri, **kwargs)
         if isinstance(result, ox.QueryBoolean):
@@ -166,7 +162,7 @@ def execute(store, req: Request) -> Answer:
         return _error(406, str(exc))
     except SyntaxError as exc:
         return _error(400, f"malformed query: {exc}")
-    except ValueError as exc:  # bad IRIs in default-graph-uri / named-graph-uri
+    except ValueError as exc:  # invalid arguments the engine itself rejects
         return _error(400, f"bad request: {exc}")
     except OSError as exc:
         return _error(500, f"query evaluation failed: {exc}")

@@ -298,7 +298,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, body, "text/html; charset=utf-8",
                              {"Vary": "Accept", "Content-Location": stem + ".html"})
         ans = self.server.engine.run(CONSTRUCT.replace("IRI", iri), accept=media, max_results=20_000)
-        if ans.status == 200 and len(ans.body.strip()) == 0 or ans.body.strip() in (b"[]", b"{}"):
+        if ans.status == 200 and ans.body.strip() in (b"", b"[]", b"{}"):
             return self.fail(404, f"nothing is known about {iri}")
         ext = {v: k for k, v in RDF_EXTENSIONS.items() if k != "owl"}[media]
         self.send(ans.status, ans.body, ans.content_type, {"Vary": "Accept", "Content-Location": f"{stem}.{ext}"})

@@ -30,11 +30,6 @@ def default_shape_files(root: Path = PROJECT_ROOT) -> list[Path]:
     return sorted((root / "shapes").glob("*.shacl.ttl"))
 
 
-def load_shapes(paths: list[Path]) -> Graph:
-    from .rdfinput import load_rdf
-    return load_rdf(paths)
-
-
 @lru_cache(maxsize=4)
 def vocabulary_graph(root: Path = PROJECT_ROOT) -> Graph:
     """Ontology plus entities (types, labels): what users' records refer to."""
