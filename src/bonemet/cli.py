@@ -117,6 +117,49 @@ def validate(files, shape_files, inference, out_format, input_format, output, fa
     sys.exit(1 if report.fails(fail_on) else 0)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="N-Triples file for the entailments (default: standard output).")
+@click.option("--input-format", type=click.Choice(sorted(FORMAT_NAMES)), default=None,
+              help="RDF format of the inputs (default: from each file's extension).")
+@click.option("--max-size", type=int, default=2_000, show_default=True,
+              help="Refuse input files larger than this many megabytes.")
+@click.option("--no-vocabulary", is_flag=True, help="Reason with the files' own axioms only, not bonemet's ontology.")
+def reason(files, output, input_format, max_size, no_vocabulary):
+    """Materialize the OWL 2 RL entailments of FILES under the bonemet ontology.
+
+    Writes the new triples (sorted N-Triples; not those the ontology alone entails, which the
+    published inferred graph holds). Exit code 0 when consistent, 1 when owlrl-style
+    inconsistencies were found (they are listed on standard error), 2 when an input cannot be used.
+    """
+    import time
+
+    from rdflib import Graph
+
+    from .abox_reasoning import UnsupportedOntology, reason as run
+    from .rdfinput import InputError
+    from .validate import vocabulary_graph
+
+    started = time.monotonic()
+    try:
+        result = run(list(files), Graph() if no_vocabulary else vocabulary_graph(), input_format=input_format,
+                     max_bytes=max_size * 1_000_000)
+    except (InputError, UnsupportedOntology) as exc:
+        click.echo(f"bonemet reason: error: {exc}", err=True)
+        sys.exit(2)
+    text = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)
+    if output:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+    for message in result.errors:
+        click.echo(f"bonemet reason: inconsistency: {message}", err=True)
+    click.echo(f"bonemet reason: {result.input_triples} input triples, {len(result.inferred)} inferred, "
+               f"{len(result.errors)} inconsistencies, {time.monotonic() - started:.1f} s", err=True)
+    sys.exit(1 if result.errors else 0)
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder, so readers never see half a report."""
     import os
