@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install build serve test system-deps clean
+.PHONY: install build serve test bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/python -m pytest
+
+# Every figure of docs/benchmarks.md, measured side by side on this machine (about half an hour).
+bench: build
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf dist dist.tmp-* dist.old

@@ -156,11 +156,13 @@ def test_missing_file_and_directory(tmp_path):
 
 def test_huge_file_is_refused_quickly(tmp_path):
     huge = tmp_path / "huge.nt"
-    with open(huge, "wb") as fh:         # 200 MB, sparse: refusing must not need reading it
-        fh.truncate(200 * 1024 * 1024)
+    with open(huge, "wb") as fh:         # 1.2 GB, sparse: refusing must not need reading it
+        fh.truncate(1200 * 1024 * 1024)
     proc = validate(huge, timeout=60)
     assert proc.returncode == 2
-    assert "over the 100 MB limit" in proc.stderr and "--max-size" in proc.stderr
+    assert "over the 1000 MB limit" in proc.stderr and "--max-size" in proc.stderr
+    small_limit = validate(huge, "--max-size", "100", timeout=60)
+    assert small_limit.returncode == 2 and "over the 100 MB limit" in small_limit.stderr
 
 
 def test_unknown_input_format_option():

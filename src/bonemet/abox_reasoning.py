@@ -13,6 +13,7 @@ Terms are N-Triples strings as pyoxigraph prints them: cheap to hash, ready to w
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.collection import Collection
 
-from .rdfinput import InputError, check_path, guess_format
+from .rdfinput import DEFAULT_MAX_BYTES, InputError, check_path, guess_format
 from .reasoning import materialize
 
 RDF_NS, RDFS_NS, OWL_NS = str(RDF), str(RDFS), str(OWL)
@@ -277,9 +278,11 @@ def _literal_errors(literals: Iterable[ox.Literal]) -> set[str]:
     return errors
 
 
-def parse_triples(paths: list[Path], input_format: str | None = None,
-                  max_bytes: int | None = None) -> Iterator[tuple[ox.Quad | ox.Triple, Path]]:
-    """Stream triples from files with pyoxigraph; errors name file, line and column."""
+def parse_triples(paths: list[Path], input_format: str | None = None, max_bytes: int | None = None,
+                  prefixes: dict[str, str] | None = None) -> Iterator[tuple[ox.Quad | ox.Triple, Path]]:
+    """Stream triples from files with pyoxigraph; errors name file, line and column.
+
+    The files' prefix declarations are collected into `prefixes`, when given."""
     for path in paths:
         check_path(path)
         size = path.stat().st_size
@@ -289,13 +292,37 @@ def parse_triples(paths: list[Path], input_format: str | None = None,
         if size == 0:
             raise InputError(f"{path}: the file is empty")
         fmt = guess_format(path, input_format)
+        triples = 0
         try:
-            for quad in ox.parse(path=str(path), format=OX_FORMATS[fmt]):
+            parser = ox.parse(path=str(path), format=OX_FORMATS[fmt])
+            for quad in parser:
+                triples += 1
                 yield quad, path
+            if prefixes is not None and hasattr(parser, "prefixes"):
+                prefixes.update(parser.prefixes)
         except SyntaxError as exc:
-            raise InputError(f"{path}: not valid {fmt}: {exc.msg}") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
+            _explain_with_rdflib(path, fmt, max_bytes)
+            raise InputError(f"{path}: not valid {fmt}: {_describe(exc)}") from None
+        if triples == 0:
+            _explain_with_rdflib(path, fmt, max_bytes)
+
+
+def _explain_with_rdflib(path: Path, fmt: str, max_bytes: int | None) -> None:
+    """Raise rdflib's reading of a bad file where it is more precise (encoding, XML line numbers).
+
+    Only for files small enough to read whole; bigger ones keep pyoxigraph's message."""
+    from .rdfinput import load_rdf
+
+    if path.stat().st_size <= 50_000_000:
+        load_rdf([path], fmt, max_bytes or DEFAULT_MAX_BYTES)
+
+
+def _describe(exc: SyntaxError) -> str:
+    """pyoxigraph's "Parser error at line 2 column 19: why" as "line 2, column 19: why"."""
+    why = re.sub(r"^Parser error at line \d+ (between columns \d+ and \d+|column \d+): ", "", exc.msg)
+    if exc.lineno:
+        return f"line {exc.lineno}, column {exc.offset or 1}: {why}"
+    return why
 
 
 @dataclass

@@ -118,13 +118,13 @@ def build(root: Path = PROJECT_ROOT, out: Path | None = None,
 def validate_graph(asserted: Graph, root: Path):
     """SHACL report for the asserted graph, which already holds the ontology and entities."""
     from .rdfinput import InputError, load_rdf
-    from .validate import default_shape_files, validate
+    from .validate import default_shape_files, validate_files
 
     try:
         shapes = load_rdf(default_shape_files(root))
     except InputError as exc:
         raise BuildError(f"shapes: {exc}") from None
-    return validate(asserted, shapes, with_vocabulary=False, root=root)
+    return validate_files([], shapes, with_vocabulary=False, root=root, graphs=[asserted])
 
 
 def write_outputs(asserted: Graph, inferred: Graph, report: dict, out: Path) -> None:

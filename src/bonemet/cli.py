@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .rdfinput import DEFAULT_MAX_BYTES, FORMAT_NAMES
+from .rdfinput import FORMAT_NAMES
 from .sources import PROJECT_ROOT
 
 
@@ -53,22 +53,31 @@ def check(files: tuple[Path, ...]) -> None:
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
               show_default=True, help="Built graph folder.")
-def query(query_file, dist: Path) -> None:
+@click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
+              help="Further RDF file(s) to query together with the graph, e.g. a registry (repeatable).")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
+              help="SPARQL engine: Oxigraph (fast) or rdflib (the reference).")
+def query(query_file, dist: Path, data_files, engine):
     """Run a SPARQL SELECT query over the built graph (asserted + inferred); print TSV."""
-    from rdflib import Graph
+    from .queries import open_store, run_compact, run_compact_oxigraph, to_tsv
+    from .rdfinput import InputError
 
-    g = Graph()
-    for name in ("bonemet.nt", "bonemet-inferred.nt"):
-        path = dist / name
+    graph_files = [dist / name for name in ("bonemet.nt", "bonemet-inferred.nt")]
+    for path in graph_files:
         if not path.is_file():
             click.echo(f"bonemet query: error: {path} not found; run `bonemet build` first", err=True)
             sys.exit(2)
-        g.parse(path, format="nt")
-    from .queries import run_compact, to_tsv
-
+    text = query_file.read()
     try:
-        variables, rows = run_compact(g, query_file.read())
-    except Exception as exc:  # rdflib raises pyparsing and its own errors
+        if engine == "oxigraph":
+            variables, rows = run_compact_oxigraph(open_store(graph_files + list(data_files)), text)
+        else:
+            from .rdfinput import load_rdf
+            variables, rows = run_compact(load_rdf(graph_files + list(data_files), max_bytes=10**10), text)
+    except InputError as exc:
+        click.echo(f"bonemet query: error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - Oxigraph raises SyntaxError/OSError, rdflib pyparsing and its own
         click.echo(f"bonemet query: error: {query_file.name}: {exc}", err=True)
         sys.exit(2)
     click.echo(to_tsv(variables, rows), nl=False)
@@ -88,25 +97,40 @@ def query(query_file, dist: Path) -> None:
               help="Write the report to this file instead of standard output.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
               show_default=True, help="Lowest severity that makes the exit code 1.")
-@click.option("--max-size", type=int, default=DEFAULT_MAX_BYTES // 1_000_000, show_default=True,
+@click.option("--max-size", type=int, default=1_000, show_default=True,
               help="Refuse input files larger than this many megabytes.")
 @click.option("--no-vocabulary", is_flag=True, help="Do not mix the bonemet ontology and entities into the data.")
-def validate(files, shape_files, inference, out_format, input_format, output, fail_on, max_size, no_vocabulary):
+@click.option("--engine", type=click.Choice(["auto", "sparql", "pyshacl"]), default="auto", show_default=True,
+              help="sparql: shapes compiled to SPARQL on Oxigraph (fast); pyshacl: the reference validator; "
+                   "auto: sparql unless the shapes need pySHACL.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show progress on standard error (default: when it is a terminal).")
+def validate(files, shape_files, inference, out_format, input_format, output, fail_on, max_size, no_vocabulary,
+             engine, progress):
     """Validate RDF FILES against bonemet's SHACL shapes.
 
     Exit code 0 when the data conforms, 1 when there are results at or above --fail-on,
     2 when an input cannot be used.
     """
     from .rdfinput import InputError, load_rdf
-    from .validate import default_shape_files, render_json, render_text, render_turtle, validate as run
+    from .sparql_shapes import UnsupportedShapes
+    from .validate import default_shape_files, render_json, render_text, render_turtle, validate_files
 
+    if progress is None:
+        progress = sys.stderr.isatty()
+    meter = ProgressLine("bonemet validate") if progress else None
     try:
-        data = load_rdf(list(files), input_format, max_size * 1_000_000)
         shapes = load_rdf(list(shape_files) or default_shape_files())
-    except InputError as exc:
+        report = validate_files(list(files), shapes, inference=inference, with_vocabulary=not no_vocabulary,
+                                engine=engine, input_format=input_format, max_bytes=max_size * 1_000_000,
+                                progress=meter, notice=lambda m: click.echo(f"bonemet validate: {m}", err=True))
+    except (InputError, UnsupportedShapes) as exc:
+        if meter:
+            meter.close()
         click.echo(f"bonemet validate: error: {exc}", err=True)
         sys.exit(2)
-    report = run(data, shapes, inference=inference, with_vocabulary=not no_vocabulary)
+    if meter:
+        meter.close()
     label = "bonemet validate " + " ".join(str(f) for f in files)
     text = {"text": lambda: render_text(report, label), "json": lambda: render_json(report),
             "turtle": lambda: render_turtle(report)}[out_format]()
@@ -115,6 +139,28 @@ def validate(files, shape_files, inference, out_format, input_format, output, fa
     else:
         click.echo(text, nl=False)
     sys.exit(1 if report.fails(fail_on) else 0)
+
+
+class ProgressLine:
+    """One self-overwriting status line on standard error, at most ten updates a second."""
+
+    def __init__(self, prefix: str):
+        import time
+
+        self.prefix, self._clock, self._last, self._shown = prefix, time.monotonic, 0.0, False
+
+    def __call__(self, message: str) -> None:
+        now = self._clock()
+        if now - self._last >= 0.1:
+            self._last = now
+            sys.stderr.write(f"\r\x1b[2K{self.prefix}: {message}")
+            sys.stderr.flush()
+            self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 @main.command()
@@ -219,16 +265,34 @@ def generate(patients, seed, invalid_fraction, output):
               help="Query worker processes.")
 @click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
               show_default=True, help="Built graph folder.")
-def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, dist):
+@click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
+              help="RDF file(s) to serve beside the graph, e.g. a registry (any RDF format; repeatable). "
+                   "They go into the named graph https://w3id.org/bonemet/graph/data.")
+@click.option("--input-format", type=click.Choice(sorted(FORMAT_NAMES)), default=None,
+              help="RDF format of the --data files (default: from each file's extension).")
+def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, dist, data_files,
+          input_format):
     """Serve the SPARQL endpoint, pages and dumps of the built graph."""
+    from .engine import EngineError
+    from .rdfinput import InputError, check_path, guess_format
     from .server import Limits, serve as run
 
     if not (dist / "bonemet.trig").is_file():
         click.echo(f"bonemet serve: error: {dist}/bonemet.trig not found; run `bonemet build` first", err=True)
         sys.exit(2)
     try:
-        run(host=host, port=port, dist=dist, base_url=base_url, workers=workers,
+        for path in data_files:
+            check_path(path)
+        data = [(path, guess_format(path, input_format)) for path in data_files]
+    except InputError as exc:
+        click.echo(f"bonemet serve: error: {exc}", err=True)
+        sys.exit(2)
+    try:
+        run(host=host, port=port, dist=dist, base_url=base_url, workers=workers, data_files=data,
             limits=Limits(query_timeout, max_results, max_query_length, max_body))
+    except EngineError as exc:
+        click.echo(f"bonemet serve: error: {exc}", err=True)
+        sys.exit(2)
     except OSError as exc:
         click.echo(f"bonemet serve: error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         sys.exit(2)

@@ -19,6 +19,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .conneg import GRAPH_TYPES, RESULTS_TYPES, NotAcceptable, choose
+from .namespace import GRAPH
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -168,11 +169,7 @@ def execute(store, req: Request) -> Answer:
         return _error(500, f"query evaluation failed: {exc}")
 
 
-def _worker_main(conn, dataset: str) -> None:
-    import pyoxigraph as ox
-    store = ox.Store()
-    store.bulk_load(path=dataset, format=ox.RdfFormat.TRIG)
-    conn.send("ready")
+def _serve_queries(conn, store) -> None:
     while True:
         try:
             req = conn.recv()
@@ -185,45 +182,115 @@ def _worker_main(conn, dataset: str) -> None:
         conn.send(answer)
 
 
+def _zygote_main(control, address: str, authkey: bytes, dataset: str, data_files: list[tuple[str, str]]) -> None:
+    """Load the data once, then fork query workers on demand: they share the loaded store's
+    memory (copy-on-write; nothing writes to it) and start in milliseconds."""
+    import os
+    import signal
+    from multiprocessing.connection import Client
+
+    import pyoxigraph as ox
+
+    from .abox_reasoning import OX_FORMATS
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # forked workers are reaped by the kernel
+    store = ox.Store()
+    current, fmt = dataset, "trig"
+    try:
+        store.bulk_load(path=dataset, format=ox.RdfFormat.TRIG)
+        for path, fmt in data_files:
+            current = path
+            store.bulk_load(path=path, format=OX_FORMATS[fmt], to_graph=ox.NamedNode(DATA_GRAPH))
+    except SyntaxError as exc:
+        control.send(("error", f"{current}: not valid {fmt}: {exc.msg}"))
+        return
+    except (OSError, ValueError) as exc:
+        control.send(("error", f"cannot load the data: {exc}"))
+        return
+    control.send(("ready", len(store)))
+    while True:
+        try:
+            control.recv()
+        except EOFError:
+            return                                   # the server has gone
+        if os.fork() == 0:
+            control.close()
+            conn = Client(address, authkey=authkey)
+            conn.send(os.getpid())
+            _serve_queries(conn, store)
+            os._exit(0)
+
+
 # ---------------------------------------------------------------- the pool (server side)
 
+DATA_GRAPH = str(GRAPH["data"])   # where `serve --data` files go
+
+
+class EngineError(Exception):
+    """The query engine could not start; the message says why."""
+
+
 class _Worker:
-    def __init__(self, ctx, dataset: Path):
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, str(dataset)), daemon=True)
-        self.process.start()
-        child.close()
-        if not self.conn.poll(120) or self.conn.recv() != "ready":
-            self.kill()
-            raise RuntimeError("a query worker failed to start")
+    def __init__(self, conn, pid: int):
+        self.conn, self.pid = conn, pid
 
     def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
+        import os
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.conn.close()
 
 
 class QueryEngine:
-    """A pool of query workers over the TriG dataset `dataset`."""
+    """A pool of query workers over the TriG dataset `dataset` plus `data_files` (path, format),
+    the latter in the named graph DATA_GRAPH. Queries see the union of all graphs."""
 
     def __init__(self, dataset: Path, *, workers: int = 2, timeout: float = 30.0, max_results: int = 10_000,
-                 base_iri: str | None = None):
+                 base_iri: str | None = None, data_files: list[tuple[Path, str]] = ()):
+        import os
+        import secrets
+        import tempfile
+        from multiprocessing.connection import Listener
+
         self.dataset, self.timeout, self.max_results, self.base_iri = dataset, timeout, max_results, base_iri
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._size = workers
-        for _ in range(workers):
-            self._idle.put(_Worker(self._ctx, dataset))
         self._closed = False
+        self._spawn_lock = threading.Lock()
+        self._socket_dir = tempfile.mkdtemp(prefix="bonemet-engine-")
+        address, authkey = os.path.join(self._socket_dir, "workers"), secrets.token_bytes(16)
+        self._listener = Listener(address, family="AF_UNIX", authkey=authkey)
+        self._control, child = self._ctx.Pipe()
+        self._zygote = self._ctx.Process(target=_zygote_main, daemon=True, args=(
+            child, address, authkey, str(dataset), [(str(p), fmt) for p, fmt in data_files]))
+        self._zygote.start()
+        child.close()
+        try:
+            status, detail = self._control.recv()
+        except EOFError:
+            status, detail = "error", "the loader process died (out of memory?)"
+        if status != "ready":
+            self.close()
+            raise EngineError(detail)
+        self.triples = detail
+        for _ in range(workers):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        with self._spawn_lock:
+            self._control.send("fork")
+            conn = self._listener.accept()
+            return _Worker(conn, conn.recv())
 
     def _replace(self, worker: _Worker) -> None:
         worker.kill()
-
-        def spawn():
-            if not self._closed:
-                self._idle.put(_Worker(self._ctx, self.dataset))
-        threading.Thread(target=spawn, daemon=True).start()
+        if not self._closed:
+            self._idle.put(self._spawn())
 
     def run(self, query: str, *, accept: str | None = None, format: str | None = None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
@@ -249,9 +316,17 @@ class QueryEngine:
         return answer
 
     def close(self) -> None:
+        import shutil
+
         self._closed = True
         while True:
             try:
                 self._idle.get_nowait().kill()
             except queue.Empty:
-                return
+                break
+        self._control.close()                 # the loader exits when its control pipe closes
+        self._zygote.join(5)
+        if self._zygote.is_alive():
+            self._zygote.kill()
+        self._listener.close()
+        shutil.rmtree(self._socket_dir, ignore_errors=True)

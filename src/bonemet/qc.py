@@ -24,9 +24,15 @@ def qc_queries(root: Path) -> list[Path]:
 
 
 def run_qc(graph: Graph, root: Path) -> list[Violation]:
+    """Evaluated by Oxigraph, like every query bonemet runs by default."""
+    from .queries import open_store
+
+    store = open_store([], [graph])
     found = []
     for path in qc_queries(root):
         check = path.name.removesuffix("-violation.rq")
-        for row in graph.query(path.read_text(encoding="utf-8")):
-            found.append(Violation(check, *(str(v) for v in row)))
-    return found
+        result = store.query(path.read_text(encoding="utf-8"))
+        variables = result.variables
+        for row in result:
+            found.append(Violation(check, *(row[v].value if row[v] is not None else "" for v in variables)))
+    return sorted(found, key=str)

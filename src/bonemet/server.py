@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import signal
 import sys
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -69,12 +70,13 @@ class Limits:
 class BonemetServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, *, dist: Path, limits: Limits, workers: int = 2, base_url: str | None = None):
+    def __init__(self, address, *, dist: Path, limits: Limits, workers: int = 2, base_url: str | None = None,
+                 data_files: list[tuple[Path, str]] = ()):
         self.dist, self.limits = dist, limits
         self.report = json.loads((dist / "build-report.json").read_text())
         super().__init__(address, Handler)  # bind first: a busy port fails before workers start
         self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=limits.query_timeout,
-                                  max_results=limits.max_results)
+                                  max_results=limits.max_results, data_files=data_files)
         host, port = self.server_address[:2]
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
         self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
@@ -82,7 +84,9 @@ class BonemetServer(ThreadingHTTPServer):
                           p.read_text(encoding="utf-8")) for p in sorted((PROJECT_ROOT / "queries").glob("*.rq"))]
         self.shapes_ttl = "\n".join(p.read_text(encoding="utf-8")
                                     for p in sorted((PROJECT_ROOT / "shapes").glob("*.shacl.ttl")))
-        self.void = dataset_description(dist, self.base_url)
+        self.void = dataset_description(dist, self.base_url,
+                                        data_triples=(self.engine.triples - self.report["asserted_triples"]
+                                                      - self.report["inferred_triples"]) if data_files else None)
 
     def server_close(self) -> None:
         super().server_close()
@@ -424,10 +428,16 @@ triples; {r['entities']} entities; sourced statements per source document: {per_
 <h2>Downloads</h2><ul>{dumps}</ul>"""
         self.send(200, pages.page("bonemet — bone metastasis knowledge graph", body), "text/html; charset=utf-8")
 
-def serve(*, host: str, port: int, dist: Path, limits: Limits, base_url: str | None = None, workers: int = 2) -> None:
-    server = BonemetServer((host, port), dist=dist, limits=limits, workers=workers, base_url=base_url)
+def serve(*, host: str, port: int, dist: Path, limits: Limits, base_url: str | None = None, workers: int = 2,
+          data_files: list[tuple[Path, str]] = ()) -> None:
+    server = BonemetServer((host, port), dist=dist, limits=limits, workers=workers, base_url=base_url,
+                           data_files=data_files)
     print(f"bonemet serve: listening on {server.base_url} (SPARQL at {server.base_url}/sparql)", file=sys.stderr,
           flush=True)
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt   # SIGTERM: shut down as on Ctrl-C, stopping workers and removing temp files
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ JSON report (stable; documented in docs/validate.md):
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -19,6 +20,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from .mapping import Mapper, load_mapping
+from .rdfinput import DEFAULT_MAX_BYTES
 from .catalog import load_catalog
 from .sources import PROJECT_ROOT
 
@@ -72,8 +74,10 @@ def _term(g: Graph, term) -> str:
     if term is None:
         return ""
     if isinstance(term, BNode):
-        # an anonymous path or shape: show its structure, not a run-dependent id
-        return g.cbd(term).serialize(format="nt").strip().replace("\n", " ") or "_:blank"
+        # an anonymous node: show its structure, with blank node labels that do not depend on the run
+        lines = g.cbd(term).serialize(format="nt").strip().splitlines()
+        lines = sorted(re.sub(r"_:\S+", "_:b", line.replace(term.n3(), "[]")) for line in lines)
+        return " ".join(lines) or "_:blank"
     if isinstance(term, Literal):
         return term.n3()  # N-Triples syntax: quotes, language tag or full datatype IRI
     return str(term)
@@ -107,6 +111,64 @@ def validate(data: Graph, shapes: Graph, *, inference: str = "none", with_vocabu
         allow_warnings=True,
     )
     return Report(read_report(report_graph), report_graph)
+
+
+ENGINES = ("auto", "sparql", "pyshacl")
+
+
+def validate_files(files: list[Path], shapes: Graph, *, inference: str = "none", with_vocabulary: bool = True,
+                   engine: str = "auto", input_format: str | None = None, max_bytes: int | None = None,
+                   progress=None, notice=None, root: Path = PROJECT_ROOT, graphs: list[Graph] = ()) -> Report:
+    """Validate RDF files (and rdflib `graphs`): shapes compiled to SPARQL on Oxigraph where they
+    can be, else pySHACL.
+
+    `engine="auto"` takes the SPARQL engine unless the shapes use a feature it does not compile
+    or RDFS inference is asked for; then pySHACL runs, and `notice` is told why.
+    """
+    from .rdfinput import load_rdf
+    from .sparql_shapes import SparqlValidator, UnsupportedShapes, load_store
+
+    reason = None
+    if engine != "pyshacl":
+        if inference == "rdfs":
+            reason = "RDFS inference is only done by pySHACL"
+        else:
+            try:
+                validator = SparqlValidator(shapes)
+            except UnsupportedShapes as exc:
+                reason = str(exc)
+        if reason and engine == "sparql":
+            raise UnsupportedShapes(reason)
+    if engine == "pyshacl" or reason:
+        if reason and notice:
+            notice(f"using pySHACL: {reason}")
+        data = load_rdf(files, input_format, max_bytes or DEFAULT_MAX_BYTES) if files else Graph()
+        for g in graphs:
+            data += g
+        return validate(data, shapes, inference=inference, with_vocabulary=with_vocabulary, root=root)
+    vocabulary = ([vocabulary_graph(root)] if with_vocabulary else []) + list(graphs)
+    if inference == "owlrl":
+        vocabulary = [_with_entailments(files, vocabulary, input_format, max_bytes)]
+    loaded = load_store(vocabulary, files, input_format, max_bytes)
+    report_graph = validator.validate(loaded, progress)
+    return Report(read_report(report_graph), report_graph)
+
+
+def _with_entailments(files, vocabulary: list[Graph], input_format, max_bytes) -> Graph:
+    """The vocabulary's owlrl closure plus what the compiled chainer adds for the files."""
+    import pyoxigraph as ox
+
+    from .abox_reasoning import reason
+    from .reasoning import materialize
+
+    g = Graph()
+    for v in vocabulary:
+        g += v
+    g += materialize(g).inferred
+    result = reason(list(files), g, input_format=input_format, max_bytes=max_bytes)
+    nt = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)
+    g.parse(data=nt, format="nt")
+    return g
 
 
 def render_text(report: Report, label: str) -> str:

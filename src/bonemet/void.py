@@ -15,7 +15,8 @@ MEDIA = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "appl
          ".rdf": "application/rdf+xml", ".trig": "application/trig"}
 
 
-def dataset_description(dist: Path, base_url: str) -> Graph:
+def dataset_description(dist: Path, base_url: str, data_triples: int | None = None) -> Graph:
+    """VoID/DCAT of dist/; `data_triples` describes the users' files served beside it (serve --data)."""
     asserted = Graph().parse(dist / "bonemet.nt", format="nt")
     inferred = Graph().parse(dist / "bonemet-inferred.nt", format="nt")
     report = json.loads((dist / "build-report.json").read_text())
@@ -46,6 +47,12 @@ def dataset_description(dist: Path, base_url: str) -> Graph:
         g.add((sub, RDF.type, VOID.Dataset))
         g.add((sub, DCTERMS.title, Literal(f"{name} triples", lang="en")))
         g.add((sub, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
+    if data_triples is not None:
+        sub = URIRef(GRAPH["data"])
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, DCTERMS.title, Literal("data files given to this server (not part of bonemet)", lang="en")))
+        g.add((sub, VOID.triples, Literal(data_triples, datatype=XSD.integer)))
     for path in sorted(dist.iterdir()):
         if path.suffix not in MEDIA:
             continue
