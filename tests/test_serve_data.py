@@ -25,10 +25,11 @@ def registry(tmp_path_factory):
     return nt, ttl, counts
 
 
-@pytest.fixture(scope="module")
-def server(built, registry):
+@pytest.fixture(scope="module", params=["memory", "disk"])
+def server(built, registry, request):
+    """Both places the workers can keep the data: their own memory, or Oxigraph's on-disk store."""
     nt, ttl, _counts = registry
-    s = Server(built.out, "--data", str(nt), "--data", str(ttl))
+    s = Server(built.out, "--data", str(nt), "--data", str(ttl), "--store", request.param)
     yield s
     s.stop()
 

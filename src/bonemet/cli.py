@@ -206,6 +206,54 @@ def reason(files, output, input_format, max_size, no_vocabulary):
     sys.exit(1 if result.errors else 0)
 
 
+@main.command()
+@click.option("--to", "store", required=True, help="Graph Store HTTP Protocol endpoint, e.g. http://host:7878/store.")
+@click.option("--sparql", default=None, help="The store's SPARQL query endpoint, for the check afterwards "
+              "(default: --to with a final /store replaced by /query, as Oxigraph and Fuseki lay them out).")
+@click.option("--graph", "graph_base", default="https://w3id.org/bonemet/graph/", show_default=True,
+              help="Base IRI of the named graphs: BASEasserted, BASEinferred, BASEshapes.")
+@click.option("--auth", envvar="BONEMET_STORE_AUTH", default=None,
+              help="USER:PASSWORD (HTTP Basic) or 'Bearer TOKEN'; also from $BONEMET_STORE_AUTH.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds to wait for the store on each request.")
+@click.option("--retries", default=4, show_default=True, type=click.IntRange(min=0),
+              help="Retries (with doubling back-off from 1 s) on connection errors, timeouts and 5xx.")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
+              show_default=True, help="Built graph folder.")
+def publish(store, sparql, graph_base, auth, timeout, retries, dist):
+    """Load the built graph and the shapes into an external SPARQL store, replacing the previous version.
+
+    Exit code 0 when every graph was replaced and the store's counts match the build; 1 when the
+    counts differ; 2 for bad arguments or no build; 3 when the store cannot be reached (or times
+    out); 4 when it refuses (401/403/404 ...); 5 when it keeps failing (5xx). On failure the message
+    says which graphs were replaced and which kept their previous version.
+    """
+    import tempfile
+
+    from .publish import PublishError, Target, publish as run, uploads_for
+    from .validate import default_shape_files
+
+    if sparql is None:
+        sparql = store[:-len("/store")] + "/query" if store.rstrip("/").endswith("/store") else store
+    meter = ProgressLine("bonemet publish") if sys.stderr.isatty() else None
+    try:
+        target = Target(store.rstrip("/") if store.endswith("/store/") else store, sparql, auth=auth,
+                        timeout=timeout, retries=retries)
+        with tempfile.TemporaryDirectory(prefix="bonemet-publish-") as work:
+            uploads = uploads_for(dist, default_shape_files(), Path(work), graph_base)
+            counts = run(target, uploads, log=lambda m: click.echo(f"bonemet publish: {m}", err=True),
+                         progress=meter or (lambda _m: None))
+    except PublishError as exc:
+        if meter:
+            meter.close()
+        click.echo(f"bonemet publish: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    if meter:
+        meter.close()
+    for graph, n in counts.items():
+        click.echo(f"{graph}\t{n} triples (verified)")
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder, so readers never see half a report."""
     import os
@@ -270,13 +318,39 @@ def generate(patients, seed, invalid_fraction, output):
                    "They go into the named graph https://w3id.org/bonemet/graph/data.")
 @click.option("--input-format", type=click.Choice(sorted(FORMAT_NAMES)), default=None,
               help="RDF format of the --data files (default: from each file's extension).")
+@click.option("--store", "store_kind", type=click.Choice(["auto", "memory", "disk"]), default="auto",
+              show_default=True, help="Where query workers keep the data: memory (fastest; each worker ends up "
+              "with its own copy), disk (Oxigraph's on-disk store, shared; for large --data), auto: disk when "
+              "the --data files exceed 50 MB.")
+@click.option("--backend", default=None, help="SPARQL endpoint of an external store holding the published graphs "
+              "(see `bonemet publish`) to answer from, instead of the embedded store.")
+@click.option("--backend-auth", envvar="BONEMET_STORE_AUTH", default=None,
+              help="USER:PASSWORD or 'Bearer TOKEN' for --backend; also from $BONEMET_STORE_AUTH.")
 def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, dist, data_files,
-          input_format):
+          input_format, store_kind, backend, backend_auth):
     """Serve the SPARQL endpoint, pages and dumps of the built graph."""
     from .engine import EngineError
     from .rdfinput import InputError, check_path, guess_format
     from .server import Limits, serve as run
 
+    if backend:
+        if data_files:
+            click.echo("bonemet serve: error: --data goes with the embedded store; load the files into the "
+                       "backend store instead", err=True)
+            sys.exit(2)
+        from .publish import authorization
+
+        auth = authorization(backend_auth) if backend_auth else None
+        try:
+            run(host=host, port=port, dist=dist, base_url=base_url, backend=backend, backend_auth=auth,
+                limits=Limits(query_timeout, max_results, max_query_length, max_body))
+        except (RuntimeError, ValueError) as exc:
+            click.echo(f"bonemet serve: error: the backend {backend} cannot serve the graph: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            click.echo(f"bonemet serve: error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+            sys.exit(2)
+        return
     if not (dist / "bonemet.trig").is_file():
         click.echo(f"bonemet serve: error: {dist}/bonemet.trig not found; run `bonemet build` first", err=True)
         sys.exit(2)
@@ -288,7 +362,8 @@ def serve(host, port, base_url, query_timeout, max_results, max_query_length, ma
         click.echo(f"bonemet serve: error: {exc}", err=True)
         sys.exit(2)
     try:
-        run(host=host, port=port, dist=dist, base_url=base_url, workers=workers, data_files=data,
+        on_disk = store_kind == "disk" or (store_kind == "auto" and sum(p.stat().st_size for p in data_files) > 50e6)
+        run(host=host, port=port, dist=dist, base_url=base_url, workers=workers, data_files=data, on_disk=on_disk,
             limits=Limits(query_timeout, max_results, max_query_length, max_body))
     except EngineError as exc:
         click.echo(f"bonemet serve: error: {exc}", err=True)
@@ -296,6 +371,13 @@ def serve(host, port, base_url, query_timeout, max_results, max_query_length, ma
     except OSError as exc:
         click.echo(f"bonemet serve: error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         sys.exit(2)
+
+def _register_annotate() -> None:
+    from .annotate import command
+    main.add_command(command)
+
+
+_register_annotate()
 
 if __name__ == "__main__":
     main()

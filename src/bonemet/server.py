@@ -10,6 +10,7 @@ import gzip
 import html
 import json
 import signal
+import socket
 import sys
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -25,7 +26,8 @@ from .engine import Answer, QueryEngine
 from .namespace import BASE
 from .sparql_guard import QueryRefused, check_query
 from .sources import PROJECT_ROOT
-from .void import dataset_description
+from .remote import RemoteEngine, remote_report, REMOTE_DUMPS
+from .void import dataset_description, local_statistics, sparql_statistics
 
 RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
                   "rdf": "application/rdf+xml", "owl": "application/rdf+xml", "html": "text/html"}
@@ -71,22 +73,31 @@ class BonemetServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address, *, dist: Path, limits: Limits, workers: int = 2, base_url: str | None = None,
-                 data_files: list[tuple[Path, str]] = ()):
-        self.dist, self.limits = dist, limits
-        self.report = json.loads((dist / "build-report.json").read_text())
+                 data_files: list[tuple[Path, str]] = (), backend: str | None = None,
+                 backend_auth: str | None = None, on_disk: bool = False):
+        self.dist, self.limits, self.backend = dist, limits, backend
         super().__init__(address, Handler)  # bind first: a busy port fails before workers start
-        self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=limits.query_timeout,
-                                  max_results=limits.max_results, data_files=data_files)
         host, port = self.server_address[:2]
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
+        if backend:
+            self.engine = RemoteEngine(backend, timeout=limits.query_timeout, max_results=limits.max_results,
+                                       auth_header=backend_auth)
+            stats = sparql_statistics(self.engine.select)
+            self.report = remote_report(self.engine.select, stats)
+            self.dumps = [(name, None) for name in REMOTE_DUMPS]
+        else:
+            self.report = json.loads((dist / "build-report.json").read_text())
+            self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=limits.query_timeout,
+                                      max_results=limits.max_results, data_files=data_files, on_disk=on_disk)
+            stats = local_statistics(dist)
+            self.dumps = [(p.name, p.stat().st_size) for p in sorted(dist.iterdir()) if p.suffix in DUMP_TYPES]
         self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
         self.examples = [(p.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip(),
                           p.read_text(encoding="utf-8")) for p in sorted((PROJECT_ROOT / "queries").glob("*.rq"))]
         self.shapes_ttl = "\n".join(p.read_text(encoding="utf-8")
                                     for p in sorted((PROJECT_ROOT / "shapes").glob("*.shacl.ttl")))
-        self.void = dataset_description(dist, self.base_url,
-                                        data_triples=(self.engine.triples - self.report["asserted_triples"]
-                                                      - self.report["inferred_triples"]) if data_files else None)
+        data_triples = (self.engine.triples - stats["triples"]) if data_files and not backend else None
+        self.void = dataset_description(stats, self.report["entities"], self.dumps, self.base_url, data_triples)
 
     def server_close(self) -> None:
         super().server_close()
@@ -98,6 +109,12 @@ class Handler(BaseHTTPRequestHandler):
     server: BonemetServer
     server_version = "bonemet"
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body leave in separate writes; without TCP_NODELAY, Nagle's algorithm holds the
+        # body until the client's delayed ACK (~40 ms), which caps a keep-alive client at ~25 requests/s.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, fmt, *args):  # one line per request on stderr, as usual, but quieter
         if getattr(self.server, "verbose", False):
@@ -397,16 +414,21 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, media + ("; charset=utf-8" if media.startswith("text/") else ""), {"Vary": "Accept"})
 
     def dump(self, name: str) -> None:
-        path = self.server.dist / name
-        if "/" in name or name.startswith(".") or not path.is_file() or path.suffix not in DUMP_TYPES:
+        sizes = dict(self.server.dumps)
+        if name not in sizes:
             return self.fail(404, f"no dump named {name!r}")
-        self.send(200, path.read_bytes(), DUMP_TYPES[path.suffix],
+        if self.server.backend:
+            status, body = self.server.engine.dump(name)
+            if status != 200:
+                return self.fail(status, body.decode("utf-8", "replace"))
+        else:
+            body = (self.server.dist / name).read_bytes()
+        self.send(200, body, DUMP_TYPES[name[name.rfind("."):]],
                   {"Content-Disposition": f'attachment; filename="{name}"'})
 
     def home(self) -> None:
         r = self.server.report
-        dumps = "".join(f'<li><a href="/dumps/{p.name}">{p.name}</a></li>'
-                        for p in sorted(self.server.dist.iterdir()) if p.suffix in DUMP_TYPES)
+        dumps = "".join(f'<li><a href="/dumps/{name}">{name}</a></li>' for name, _size in self.server.dumps)
         per_source = ", ".join(f"{k}: {v}" for k, v in r["statements_per_source"].items())
         examples = "".join(f'<li><a href="/query?{urlencode({"query": q})}">{html.escape(t)}</a></li>'
                            for t, q in self.server.examples)
@@ -429,9 +451,10 @@ triples; {r['entities']} entities; sourced statements per source document: {per_
         self.send(200, pages.page("bonemet — bone metastasis knowledge graph", body), "text/html; charset=utf-8")
 
 def serve(*, host: str, port: int, dist: Path, limits: Limits, base_url: str | None = None, workers: int = 2,
-          data_files: list[tuple[Path, str]] = ()) -> None:
+          data_files: list[tuple[Path, str]] = (), backend: str | None = None, backend_auth: str | None = None,
+          on_disk: bool = False) -> None:
     server = BonemetServer((host, port), dist=dist, limits=limits, workers=workers, base_url=base_url,
-                           data_files=data_files)
+                           data_files=data_files, backend=backend, backend_auth=backend_auth, on_disk=on_disk)
     print(f"bonemet serve: listening on {server.base_url} (SPARQL at {server.base_url}/sparql)", file=sys.stderr,
           flush=True)
 
