@@ -2,7 +2,7 @@
 
 Each graph (asserted, inferred, shapes) is replaced by one HTTP PUT, which stores apply as a
 single transaction: a failed PUT leaves that graph's previous version in place. Bodies are
-streamed in chunks, so progress can be shown and nothing large is held twice in memory.
+streamed from the file in blocks, so progress can be shown and nothing large is held in memory.
 Transient failures (connection errors, timeouts, 5xx) are retried with exponential back-off;
 other refusals (4xx) are not. Afterwards, each graph's triple count is read back through the
 store's SPARQL endpoint and compared with the local build.
@@ -164,8 +164,10 @@ def put_graph(target: Target, upload: Upload, log: Callable[[str], None],
     def attempt() -> tuple[int, bytes]:
         conn, path = _connection(url, target.timeout)
         try:
-            conn.request("PUT", path, body=_chunks(upload.path, sent), encode_chunked=True,
-                         headers={"Content-Type": upload.media, **target.headers})
+            # Streamed with a Content-Length, not chunked: Virtuoso 7 answers 201 to a chunked PUT
+            # and stores nothing.
+            conn.request("PUT", path, body=_chunks(upload.path, sent),
+                         headers={"Content-Type": upload.media, "Content-Length": str(size), **target.headers})
             resp = conn.getresponse()
             return resp.status, resp.read()
         finally:
@@ -180,8 +182,9 @@ def count_graph(target: Target, graph: str, log: Callable[[str], None]) -> int:
     def attempt() -> tuple[int, bytes]:
         conn, path = _connection(target.sparql, target.timeout)
         try:
-            conn.request("POST", path, body=query.encode("utf-8"),
-                         headers={"Content-Type": "application/sparql-query",
+            # A form, not application/sparql-query: Virtuoso 7 never answers the latter.
+            conn.request("POST", path, body=urllib.parse.urlencode({"query": query}).encode("ascii"),
+                         headers={"Content-Type": "application/x-www-form-urlencoded",
                                   "Accept": "application/sparql-results+json", **target.headers})
             resp = conn.getresponse()
             return resp.status, resp.read()
