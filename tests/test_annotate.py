@@ -288,3 +288,58 @@ def test_bad_input_one_line_exit_2(tmp_path, case):
     assert "Traceback" not in result.stderr
     assert Path(args[0]).name in lines[0]
     assert result.stdout == ""
+
+
+def test_registered_as_a_bonemet_command():
+    run = subprocess.run([sys.executable, "-m", "bonemet.cli", "annotate", "--help"], capture_output=True, text=True)
+    assert run.returncode == 0 and "--format" in run.stdout
+
+
+# ------------------------------------------------------------------ rules beyond one sentence
+
+
+def test_anaphor_pairs_the_previous_sentence_topic(annotator):
+    text = "Hypercalcemia worried the melanoma team. It presents with constipation."
+    found = statements(annotator, text)
+    assert ("Hypercalcemia", "hasSymptom", "Constipation") in found
+    # only the earlier sentence's first mention stands for "it"
+    assert ("Melanoma", "hasSymptom", "Constipation") not in found
+
+
+def test_anaphor_skips_a_very_short_sentence(annotator):
+    text = "Hypercalcemia. A serious state. It presents with constipation."
+    assert ("Hypercalcemia", "hasSymptom", "Constipation") in statements(annotator, text)
+
+
+def test_no_pair_across_sentences_without_anaphor(annotator):
+    text = "Hypercalcemia worried the team. Patients present with constipation."
+    assert ("Hypercalcemia", "hasSymptom", "Constipation") not in statements(annotator, text)
+
+
+def test_compound_name_implies_the_site(annotator):
+    assert annotator.implied_sites["BoneMetastasis"] == "Skeleton"
+    doc = annotate(annotator, "Patients had bone metastases from melanoma.")
+    [cand] = [c for c in doc.candidates if c.predicate == "metastasizesTo"]
+    assert (cand.subject, cand.object) == ("Melanoma", "Skeleton")
+    assert "implied" in cand.reason
+
+
+def test_implied_phrase_needs_a_compound_name(annotator):
+    # "from" links a cancer to a site only through a name such as "bone metastases"
+    found = statements(annotator, "The skull from melanoma was shown.")
+    assert not any(p == "metastasizesTo" for _, p, _ in found), found
+
+
+def test_heading_trigger_needs_a_mention_in_the_heading(annotator):
+    text = "Typical symptoms:\n  \u2022 hypercalcemia with constipation;\n"
+    found = statements(annotator, text)
+    assert ("Hypercalcemia", "hasSymptom", "Constipation") not in found
+
+
+def test_title_counts_less_far_below(annotator):
+    filler = "Nothing else is named in this line of filler text. " * 4
+    text = f"Symptoms of hypercalcemia\nConstipation is usual.\n{filler}\nNausea is usual.\n"
+    doc = annotate(annotator, text)
+    near = [c for c in doc.candidates if c.object == "Constipation" and "title" in c.reason]
+    far = [c for c in doc.candidates if c.object == "Nausea" and "title" in c.reason]
+    assert near and far and far[0].confidence < near[0].confidence

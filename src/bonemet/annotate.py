@@ -4,9 +4,11 @@ The pipeline is deliberately simple and explainable, because a curator has to ju
 
 1. mentions  — every label and synonym of mappings/entities.tsv, case-insensitive, with plural and
                simple verb endings, longest match first, never inside a longer word;
-2. passages  — sentences, and list items together with the heading line that introduces the list;
+2. passages  — sentences; list items together with the heading line that introduces the list;
+               sentences with their section title; a referring sentence ("It causes ...") with the one before;
 3. candidates — two mentions in one passage whose classes fit a property's rdfs:domain/rdfs:range
-               and a trigger phrase of that property (mappings/triggers.tsv) nearby;
+               and a trigger phrase of that property (mappings/triggers.tsv) nearby; a site implied by
+               a compound name ("bone metastases") through the lexicon's implied-* phrases;
 4. statistics — a number with % or a time unit in a passage naming a cancer and an outcome;
 5. renderers — the curated TSV format (plus status/confidence), W3C Web Annotations, HTML.
 
@@ -43,6 +45,8 @@ OUTCOME_CLASSES = {"Condition", "ClinicalOutcome"}
 
 # How far (characters) a trigger may lie outside the pair of mentions it links and still count.
 TRIGGER_REACH = 0  # 0: a trigger must lie between the two mentions or in the list heading
+# Characters below a section title after which each further stretch costs 0.1 confidence.
+TITLE_REACH = 150
 # Quote length kept either side of a TextQuoteSelector's exact text.
 QUOTE_CONTEXT = 32
 
@@ -79,6 +83,7 @@ class Passage:
     heading_end: int | None = None  # a list item's passage starts with its heading; the heading ends here
     item_start: int | None = None   # ... and the item itself starts here; other items in between don't count
     cross_only: bool = False        # a sentence under a section title: only title-to-sentence pairs are new
+    anaphor: bool = False           # a sentence opening with "it"/"they"/"this ..." joined with the one before
 
     def in_heading(self, start: int) -> bool:
         return self.heading_end is not None and start < self.heading_end
@@ -94,6 +99,7 @@ class Trigger:
     property: str
     phrase: str
     passive: bool  # passive phrases ("caused by") name the object before the subject
+    implied: bool = False  # only links a subject to a site implied by a compound name ("bone metastases")
 
 
 @dataclass
@@ -105,6 +111,7 @@ class Candidate:
     confidence: float
     reason: str
     frequency: str = ""
+    implied: bool = False  # the object is a site implied by a compound name ("bone metastases" -> bone)
 
 
 @dataclass
@@ -255,6 +262,11 @@ def find_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9\u2022])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "dr.", "vs.", "fig.", "approx.", "mr.", "mrs.", "ms.", "no.", "st.")
 _BULLET = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa*\-\u2013\u2014]|\d{1,2}[.)])\s+")
+# A sentence that refers back: one of its first three words is a pronoun or "this/such/the" + a generic noun.
+_ANAPHOR = re.compile(
+    r"(?:\W*\w+[\s,]+){0,2}?\W*(?:it|its|they|them|their|this|these|such|the latter|the former"
+    r"|the (?:disease|pathology|condition|syndrome|tumou?r|cancer|process|drug|method|procedure))(?!\w)",
+    re.IGNORECASE)
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -289,15 +301,22 @@ def split_passages(text: str) -> list[Passage]:
     passages: list[Passage] = []
     heading: tuple[int, int] | None = None
     title: tuple[int, int] | None = None
+    previous: tuple[int, int] | None = None  # the sentence before, for anaphors; None after a blank line
     offset = 0
     for line in text.splitlines(keepends=True):
         start, end = offset, offset + len(line)
         offset = end
         span = _trim(text, start, end)
         if span is None:
+            previous = None
             continue
         bullet = _BULLET.match(text[span[0]:span[1]])
         sentences = split_sentences(text, *span)
+        if not bullet:
+            passages += anaphor_passages(text, sentences, previous)
+            previous = sentences[-1]
+        else:
+            previous = None
         if bullet and heading is not None:
             # the item's first sentence belongs with the heading; further sentences stand alone
             first = sentences[0]
@@ -317,6 +336,25 @@ def split_passages(text: str) -> list[Passage]:
     return passages
 
 
+def anaphor_passages(text: str, sentences: list[tuple[int, int]],
+                     previous: tuple[int, int] | None) -> list[Passage]:
+    """A sentence that refers back ("It causes ...", "These tumours spread ...") joined with the sentence before.
+
+    Only pairs across the two sentences are new, and the earlier sentence contributes only its topic
+    (its first mention), which is what "it"/"they"/"this disease" usually stands for.
+    """
+    out = []
+    before: tuple[int, int] | None = None  # the sentence before previous, used when previous is very short
+    for s, e in sentences:
+        if previous is not None and _ANAPHOR.match(text, s, e):
+            # a very short sentence in between ("A rare condition.") does not hide the topic before it
+            begin = before[0] if before is not None and len(text[previous[0]:previous[1]].split()) <= 5 \
+                else previous[0]
+            out.append(Passage(begin, e, heading_end=previous[1], item_start=s, cross_only=True, anaphor=True))
+        before, previous = previous, (s, e)
+    return out
+
+
 def is_title(text: str, span: tuple[int, int], sentences: list[tuple[int, int]]) -> bool:
     """A short one-sentence line that is a question or lacks a full stop: a section title."""
     line = text[span[0]:span[1]]
@@ -334,7 +372,8 @@ def load_triggers(path: Path) -> list[Trigger]:
             phrase = (row.get("phrase") or "").strip()
             prop = (row.get("property") or "").strip()
             if phrase and prop and not prop.startswith("#"):
-                triggers.append(Trigger(prop, phrase, (row.get("order") or "").strip() == "passive"))
+                order = (row.get("order") or "").strip()
+                triggers.append(Trigger(prop, phrase, order.endswith("passive"), order.startswith("implied")))
     return triggers
 
 
@@ -384,6 +423,25 @@ class Annotator:
         by_class = {cls: self.catalog.superclasses(cls) for cls in {e.cls for e in self.catalog.entities.values()}}
         return {eid: by_class[e.cls] for eid, e in self.catalog.entities.items()}
 
+    @cached_property
+    def implied_sites(self) -> dict[str, str]:
+        """Entities named "<site> metastasis" and the site their name contains: bone metastasis -> the bone's entity.
+
+        The site is found by looking the words before "metastasis" up among the names of anatomical sites.
+        """
+        names: dict[str, list[str]] = {}
+        for entity in self.catalog.entities.values():
+            for name in entity.names:
+                names.setdefault(" ".join(name.translate(_QUOTES).lower().split()), []).append(entity.id)
+        out = {}
+        for entity in self.catalog.entities.values():
+            words = " ".join(entity.names[0].lower().split()).split() if entity.names else []
+            if len(words) >= 2 and words[-1] in ("metastasis", "metastases"):
+                sites = [e for e in names.get(" ".join(words[:-1]), []) if "AnatomicalSite" in self.classes(e)]
+                if sites:
+                    out[entity.id] = sites[0]
+        return out
+
     def classes(self, entity_id: str) -> set[str]:
         return self._classes[entity_id]
 
@@ -412,7 +470,8 @@ class Annotator:
             inside = [m for m in doc.mentions if passage.contains(m.start, m.end)]
             here = [t for t in triggers if passage.contains(t[1], t[2])]
             doc.candidates += self.candidates_in(text, passage, inside, here)
-            doc.statistics += self.statistics_in(text, passage, inside)
+            if not passage.anaphor:  # the figure's own sentence already gave it
+                doc.statistics += self.statistics_in(text, passage, inside)
         doc.candidates = best_per_statement(doc.candidates, self.min_confidence)
         return doc
 
@@ -429,7 +488,12 @@ class Annotator:
         """
         found = []
         frequency = frequency_cue(text, passage)
+        # in a sentence joined with the one before for its anaphor, only the earlier sentence's topic
+        # (its first mention) can be what "it"/"they" stands for
+        topic = next((m for m in mentions if passage.in_heading(m.start)), None) if passage.anaphor else None
         for i, first in enumerate(mentions):
+            if passage.anaphor and first is not topic:
+                continue
             for second in mentions[i + 1:]:
                 if passage.cross_only and passage.in_heading(first.start) == passage.in_heading(second.start):
                     continue  # a pair within the sentence alone is already proposed from the sentence
@@ -437,9 +501,13 @@ class Annotator:
                 for a in first.entities:
                     for b in second.entities:
                         options += self._pair(text, passage, triggers, first, a, second, b)
+                # a site implied by a compound name is an extra statement, not a rival property
+                implied = [c for c in options if c.implied]
+                options = [c for c in options if not c.implied]
                 if options:
                     top = max(c.confidence for c in options)
                     found += [replace(c, frequency=frequency) for c in options if c.confidence == top]
+                found += [replace(c, frequency=frequency) for c in implied]
         return found
 
     def _pair(self, text: str, passage: Passage, triggers: list[tuple[Trigger, int, int]],
@@ -453,13 +521,23 @@ class Annotator:
             if _gap(second.start, second.end, t_start, t_end) == 0 and second.start < t_end:
                 continue
             for subj, obj, reversed_ in ((a, b, False), (b, a, True)):
+                compound = ""
+                if trigger.implied:
+                    # "breast cancer with bone metastases": the statement is about the site in the name
+                    compound = obj
+                    obj = self.implied_sites.get(obj)
+                    if obj is None:
+                        continue
                 if not self.fits(trigger.property, subj, obj):
                     continue
                 score, how = score_trigger(passage, first, second, t_start, t_end, trigger.passive != reversed_)
                 key = (subj, trigger.property, obj)
                 if score > 0 and (key not in best or score > best[key].confidence):
                     reason = f"trigger '{text[t_start:t_end]}' ({trigger.property}) {how}"
-                    best[key] = Candidate(subj, trigger.property, obj, passage, round(score, 2), reason)
+                    if compound:
+                        reason += f"; the site is implied by the name of {compound}"
+                    best[key] = Candidate(subj, trigger.property, obj, passage, round(score, 2), reason,
+                                          implied=bool(compound))
         return list(best.values())
 
     def statistics_in(self, text: str, passage: Passage, mentions: list[Mention]) -> list[StatisticCandidate]:
@@ -515,12 +593,25 @@ def score_trigger(passage: Passage, first: Mention, second: Mention, t_start: in
     """
     between = first.end <= t_start and t_end <= second.start
     order_penalty = 0.1 if order_contradicts else 0.0
-    if between:
+    if passage.anaphor:
+        # "X ... . It causes Y": the trigger must be in the referring sentence, before its mention
+        if not (between and passage.item_start is not None and t_start >= passage.item_start):
+            return 0.0, ""
+        distance = (t_start - passage.item_start) + (second.start - t_end)
+        base, how = 0.7 - order_penalty, "in the next sentence, which refers back to the first mention"
+    elif between:
         distance = (t_start - first.end) + (second.start - t_end)
         base, how = 0.9 - order_penalty, "between the mentions"
-    elif passage.heading_end is not None and t_end <= passage.heading_end and second.start >= passage.heading_end:
-        distance = max(0, passage.heading_end - t_end)
+    elif passage.heading_end is not None and t_end <= passage.heading_end and second.start >= passage.heading_end \
+            and first.end <= passage.heading_end:
+        # the heading names one end of the statement, the item the other; the heading's mention nearest
+        # the trigger is the one the trigger is about ("Symptoms of X:", "Causes of Y:")
+        distance = _gap(first.start, first.end, t_start, t_end)
         base, how = 0.7, "in the list heading"
+        if passage.cross_only and passage.item_start is not None:
+            # a section title speaks less for sentences far below it than for its first lines
+            base -= 0.1 * ((passage.item_start - passage.heading_end) // TITLE_REACH)
+            how = "in the section title"
     else:
         distance = min(abs(t_start - second.end), abs(first.start - t_end))
         if distance > TRIGGER_REACH:
