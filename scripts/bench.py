@@ -129,18 +129,14 @@ class Server:
         raise SystemExit(f"bench: server {self.cmd} did not start")
 
     def pids(self) -> list[int]:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
-        children = [int(p) for p in out.stdout.split()]
-        every = {self.proc.pid}
-        todo = children
+        """The server and all its descendants (forked query workers are grandchildren)."""
+        every, todo = set(), [self.proc.pid]
         while todo:
             pid = todo.pop()
-            if pid in every:
-                continue
-            every.add(pid)
-            more = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-            todo += [int(p) for p in more.stdout.split()]
-        # forked query workers are children of the loader process, which the walk above reaches
+            if pid not in every:
+                every.add(pid)
+                out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+                todo += [int(p) for p in out.stdout.split()]
         return sorted(every)
 
     def memory(self) -> tuple[int, int]:

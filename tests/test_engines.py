@@ -71,3 +71,11 @@ def test_query_command_takes_registry_files_and_both_engines(built, registry, tm
         outputs[engine] = [tuple(line.split("\t")) for line in run.stdout.splitlines()]
     assert outputs["oxigraph"][0] == ("?cancer", "?patients")
     assert same_answers(outputs["oxigraph"], outputs["rdflib"])
+
+
+def test_query_command_names_a_bad_data_file(built, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "bonemet.cli", "query", str(MIX[0]), "--dist", str(built.out),
+                          "--data", str(bad)], capture_output=True, text=True)
+    assert run.returncode == 2 and "bad.ttl: not valid turtle" in run.stderr and "Traceback" not in run.stderr

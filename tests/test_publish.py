@@ -267,3 +267,10 @@ def test_backend_unreachable_is_a_clear_error(built):
                           "--backend", f"http://127.0.0.1:{free_port()}/query"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "cannot" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_no_build_and_bad_url_are_usage_errors(tmp_path, built):
+    run = publish("http://127.0.0.1:1/store", tmp_path / "no-dist")
+    assert run.returncode == 2 and "run `bonemet build` first" in run.stderr
+    run = publish("ftp://example.org/store", built.out)
+    assert run.returncode == 2 and "not an http(s) URL" in run.stderr and "Traceback" not in run.stderr

@@ -233,11 +233,12 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist):
     from .publish import PublishError, Target, publish as run, uploads_for
     from .validate import default_shape_files
 
+    store = store.rstrip("/")
     if sparql is None:
-        sparql = store[:-len("/store")] + "/query" if store.rstrip("/").endswith("/store") else store
+        sparql = store.removesuffix("/store") + "/query" if store.endswith("/store") else store
     meter = ProgressLine("bonemet publish") if sys.stderr.isatty() else None
     try:
-        target = Target(store.rstrip("/") if store.endswith("/store/") else store, sparql, auth=auth,
+        target = Target(store, sparql, auth=auth,
                         timeout=timeout, retries=retries)
         with tempfile.TemporaryDirectory(prefix="bonemet-publish-") as work:
             uploads = uploads_for(dist, default_shape_files(), Path(work), graph_base)

@@ -107,7 +107,21 @@ class RemoteEngine:
         return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]
 
     def dump(self, name: str) -> tuple[int, bytes]:
-        return dump(self, name)
+        """A download made from the store: the asserted or inferred graph, or both as TriG."""
+        import pyoxigraph as ox
+
+        stem, ext = name.rsplit(".", 1)
+        fmt = getattr(ox.RdfFormat, DUMP_FORMATS[ext])
+        graphs = PUBLISHED_GRAPHS if ext == "trig" else \
+            [str(GRAPH["inferred" if stem.endswith("inferred") else "asserted"])]
+        quads = []
+        for graph in graphs:
+            status, triples = _graph_triples(self, graph)
+            if status != 200:
+                return status, triples[0].encode("utf-8")
+            quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) if ext == "trig" else t
+                      for t in triples]
+        return 200, ox.serialize(quads, format=fmt)
 
     def close(self) -> None:
         pass
@@ -129,24 +143,6 @@ def _graph_triples(engine: RemoteEngine, graph: str) -> tuple[int, list]:
     if status != 200:
         return 502, [f"the SPARQL store answered {status}"]
     return 200, [q.triple if hasattr(q, "triple") else q for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-
-
-def dump(engine: RemoteEngine, name: str) -> tuple[int, bytes]:
-    """A download made from the store: the asserted or inferred graph, or both as TriG."""
-    import pyoxigraph as ox
-
-    stem, ext = name.rsplit(".", 1)
-    fmt = getattr(ox.RdfFormat, DUMP_FORMATS[ext])
-    graphs = PUBLISHED_GRAPHS if ext == "trig" else [str(GRAPH["inferred" if stem.endswith("inferred") else "asserted"])]
-    quads = []
-    for graph in graphs:
-        status, triples = _graph_triples(engine, graph)
-        if status != 200:
-            return status, triples[0].encode("utf-8")
-        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) if ext == "trig" else t
-                  for t in triples]
-    return 200, ox.serialize(quads, format=fmt)
-
 
 
 def remote_report(select, stats: dict) -> dict:
