@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bonemet.annotate import DEFAULT_MIN_CONFIDENCE, SOURCE_BASE, Annotator  # noqa: E402
+from bonemet.annotate import DEFAULT_MIN_CONFIDENCE, SOURCE_BASE, Annotator, Passage, split_passages  # noqa: E402
 from bonemet.sources import load_source  # noqa: E402
 from bonemet.tables import read_table  # noqa: E402
 
 STATEMENT_COLUMNS = ["id", "subject", "predicate", "object", "source", "start", "end"]
+SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 def curated_rows(root: Path) -> list[dict]:
@@ -79,7 +80,52 @@ def run(min_confidence: float) -> dict:
                 ends_hits[key][1] += 1
                 ends_hits[key][0] += found
     return {"rows": row_hits, "candidates": candidate_hits, "ends": ends_hits, "curated": curated,
-            "matched": matched_rows, "documents": documents}
+            "matched": matched_rows, "documents": documents, "annotator": annotator}
+
+
+def ceiling(annotator: Annotator, documents: dict, curated: list[dict]) -> list[tuple[str, int, int, int]]:
+    """What any trigger lexicon could reach: curated rows whose two ends are mentioned in one passage.
+
+    For each way of cutting passages: (passages, curated rows within reach, distinct class-fitting
+    statements a lexicon would have to choose from, all rows).
+    """
+    properties = sorted({row["predicate"] for row in curated})
+    signatures = {p: annotator.catalog.domain_range(p) for p in properties}
+    annotator.signatures.update(signatures)  # fits() needs every curated property, with or without triggers
+    cuts = {}
+    for sid, doc in documents.items():
+        own = split_passages(doc.text)
+        sentences = [p for p in own if p.heading_end is None]
+        pairs = [Passage(a.start, b.end) for a, b in zip(sentences, sentences[1:]) if b.start - a.end < 5]
+        lines, offset = [], 0
+        for line in doc.text.splitlines(keepends=True):
+            if line.strip():
+                lines.append(Passage(offset, offset + len(line)))
+            offset += len(line)
+        for name, passages in (("the annotator's passages", own),
+                               ("... and two adjacent sentences", own + pairs),
+                               ("... and whole paragraphs", own + pairs + lines)):
+            cuts.setdefault(name, {})[sid] = passages
+    out = []
+    for name, by_source in cuts.items():
+        reach: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+        for sid, passages in by_source.items():
+            mentions = documents[sid].mentions
+            for passage in passages:
+                inside = [m for m in mentions if passage.contains(m.start, m.end)]
+                for i, first in enumerate(inside):
+                    for second in inside[i + 1:]:
+                        for a in first.entities:
+                            for b in second.entities:
+                                for subj, obj in ((a, b), (b, a)):
+                                    for prop in properties:
+                                        if annotator.fits(prop, subj, obj):
+                                            reach[(subj, prop, obj, sid)].append((passage.start, passage.end))
+        within = sum(any(overlaps(s, e, row["start"], row["end"])
+                         for s, e in reach.get((row["subject"], row["predicate"], row["object"], row["source"]), ()))
+                     for row in curated)
+        out.append((name, within, len(reach), len(curated)))
+    return out
 
 
 def pct(pair) -> str:
@@ -95,7 +141,7 @@ def met_statements(rows, cands) -> bool:
     return ratio(rows[("all", "")]) >= 0.8 and ratio(cands[("all", "")]) >= 0.6
 
 
-def report(result: dict, min_confidence: float) -> str:
+def report(result: dict, min_confidence: float, sweep: list[tuple[float, dict]], limits: list) -> str:
     rows, cands, ends = result["rows"], result["candidates"], result["ends"]
     lines = [
         "# `bonemet annotate` benchmark",
@@ -139,7 +185,22 @@ def report(result: dict, min_confidence: float) -> str:
     props = sorted({k for kind, k in rows if kind == "property"} | {k for kind, k in cands if kind == "property"})
     for prop in props:
         lines.append(f"| {prop} | {pct(rows[('property', prop)])} | {pct(cands[('property', prop)])} |")
-    lines.append("")
+    lines += ["", "## Other thresholds", "",
+              "The same run at other `--min-confidence` values: a curator who reviews more proposals finds more.", "",
+              "| minimum confidence | statement recall | statement precision |", "|---|---|---|"]
+    for threshold, other in sweep:
+        lines.append(f"| {threshold} | {pct(other['rows'][('all', '')])} | {pct(other['candidates'][('all', '')])} |")
+    lines += ["", "## Ceiling", "",
+              "How many curated rows any trigger lexicon could reach at all: rows whose subject and object are both "
+              "mentioned in one passage, in an order and with classes that fit the row's property, and how many "
+              "distinct class-fitting statements such passages offer to choose from.", "",
+              "| passages | curated rows within reach | class-fitting statements to choose from |", "|---|---|---|"]
+    for name, within, offered, total in limits:
+        lines.append(f"| {name} | {pct((within, total))} | {offered} |")
+    lines += ["", "Many curated rows paraphrase across sentences (\"these tumours ... the bone\") or name an end only "
+              "through the document's topic, so even a perfect choice among the annotator's own passages stays "
+              "below the 80 % recall target; at paragraph scale the rows are within reach but hidden among about "
+              "25 times as many class-fitting pairs.", ""]
     return "\n".join(lines)
 
 
@@ -150,7 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="print the curated rows no candidate matched")
     args = parser.parse_args(argv)
     result = run(args.min_confidence)
-    text = report(result, args.min_confidence)
+    sweep = [(t, result if t == args.min_confidence else run(t)) for t in SWEEP]
+    limits = ceiling(result["annotator"], result["documents"], result["curated"])
+    text = report(result, args.min_confidence, sweep, limits)
     args.output.write_text(text, encoding="utf-8")
     print(text)
     if args.misses:

@@ -19,7 +19,7 @@ from rdflib import Graph, Namespace, RDF
 
 from bonemet.annotate import (PROPOSAL_COLUMNS, Annotator, find_mentions, load_triggers, render_html,
                               render_jsonld, render_tsv, split_passages)
-from bonemet.sources import PROJECT_ROOT
+from bonemet.sources import PROJECT_ROOT, load_source
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 CLI = [sys.executable, "-c", "from bonemet.annotate import command; command()"]
@@ -343,3 +343,16 @@ def test_title_counts_less_far_below(annotator):
     near = [c for c in doc.candidates if c.object == "Constipation" and "title" in c.reason]
     far = [c for c in doc.candidates if c.object == "Nausea" and "title" in c.reason]
     assert near and far and far[0].confidence < near[0].confidence
+
+
+def test_benchmark_runs_and_reports_its_ceiling(annotator, tmp_path):
+    """The benchmark is one command; it needs the five source documents (skipped without them)."""
+    if any(load_source(s.file) is None for s in annotator.catalog.sources.values()):
+        pytest.skip("the source documents are not on this machine")
+    out = tmp_path / "bench.md"
+    done = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "bench_annotate.py"), "--output", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = out.read_text(encoding="utf-8")
+    for section in ("## Overall", "## Per source", "## Per property", "## Other thresholds", "## Ceiling"):
+        assert section in report
