@@ -12,6 +12,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, VOID
 
+from bonemet.sssom import mapping_set_files, read_mapping_set
+
 from conftest import ROOT, Server
 
 FEMUR = "https://w3id.org/bonemet/entity/Femur"
@@ -165,9 +167,18 @@ def test_browser_runs_an_example_and_follows_a_link(server, built):
         shutil.copy(png, review / png.name)
 
 
-def test_resource_page_links_to_obo_purls(server):
-    status, _, body = server.request("/entity/Femur", headers={"Accept": "text/html"})
-    assert status == 200 and b'href="http://purl.obolibrary.org/obo/UBERON_' in body
+MAPPING_ROWS = [m for p in mapping_set_files(ROOT) for m in read_mapping_set(p).mappings[:1]]
+
+
+@pytest.mark.parametrize("m", MAPPING_ROWS, ids=lambda m: m.object_id)
+def test_resource_page_links_mapped_terms_with_their_label(server, m):
+    """The first mapping of every set: the entity's page links the target (OBO PURL where there is one)."""
+    status, _, body = server.request("/entity/" + m.subject_id.removeprefix("bme:"), headers={"Accept": "text/html"})
+    prefix, _, local = m.object_id.partition(":")
+    text = body.decode()
+    assert status == 200 and html.escape(f"{m.object_id} {m.object_label}") in text
+    if not prefix.startswith("ICD10"):
+        assert f'href="http://purl.obolibrary.org/obo/{prefix}_{local}"' in text
 
 
 @pytest.mark.parametrize("q, expected", [("FEM", "/entity/Femur"), ("thigh b", "/entity/Femur"),

@@ -33,6 +33,11 @@ SHORT = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:", "http://www.w3.o
          "http://www.w3.org/ns/prov#": "prov:", "http://www.w3.org/ns/oa#": "oa:", "http://purl.org/dc/terms/": "dcterms:"}
 
 
+# Namespaces of the ontologies our mapping sets link to; their terms are shown as "CURIE label".
+EXTERNAL = {"http://purl.obolibrary.org/obo/": "", "http://id.who.int/icd/release/10/": "ICD10WHO:",
+            "http://purl.bioontology.org/ontology/ICD10CM/": "ICD10CM:"}
+
+
 def short(iri: str) -> str:
     for ns, prefix in SHORT.items():
         if iri.startswith(ns):
@@ -40,8 +45,18 @@ def short(iri: str) -> str:
     return iri
 
 
+def external_curie(iri: str) -> str | None:
+    """UBERON_0000981 -> UBERON:0000981; ICD codes get their edition as the prefix."""
+    for ns, prefix in EXTERNAL.items():
+        if iri.startswith(ns):
+            rest = iri[len(ns):]
+            return prefix + rest if prefix else rest.replace("_", ":", 1)
+    return None
+
+
 def link(iri: str, base_url: str, label: str | None = None) -> str:
-    text = html.escape(label or short(iri))
+    curie = external_curie(iri)
+    text = html.escape(f"{curie} {label}" if curie and label else curie or label or short(iri))
     href = local(iri, base_url) or iri
     return f'<a href="{html.escape(href)}">{text}</a>'
 

@@ -34,13 +34,18 @@ RDF_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld":
 RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
                  "application/rdf+xml": "xml"}
 LD_TYPES = ["text/html"] + list(GRAPH_TYPES)
-DESCRIBE = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# An external term (UBERON, NCIt ...) has no rdfs:label here; its label is the one our mapping recorded.
+DESCRIBE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX bonemet: <https://w3id.org/bonemet/>
 SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
   { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
     OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
   UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
-  OPTIONAL { ?o rdfs:label ?olabel }
+  OPTIONAL { ?o rdfs:label ?ownlabel }
+  OPTIONAL { ?mapping a bonemet:Mapping ; rdf:object ?o ; bonemet:objectLabel ?maplabel }
+  BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
   OPTIONAL { ?p rdfs:label ?plabel }
 }"""
 SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
