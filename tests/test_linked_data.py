@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tempfile
 from html.parser import HTMLParser
+from urllib.parse import unquote_plus
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,12 @@ def test_home_page_has_a_search_box(server):
 def test_odd_paths_are_404_not_errors(server, path):
     status, headers, _ = server.request(path, headers={"Accept": "text/html"})
     assert status == 404
+
+
+def test_home_page_example_gives_uberon_ids_of_breast_cancer_bone_sites(server):
+    """Issue 5's example question, run from its link on the home page."""
+    links = parse_html(server.request("/")[2])
+    uberon = [h for h in links.hrefs if h and h.startswith("/query?query=") and "UBERON" in unquote_plus(h)]
+    assert uberon, "no example question about UBERON ids on the home page"
+    status, _, page = server.request(uberon[0])
+    assert status == 200 and page.count(b'href="http://purl.obolibrary.org/obo/UBERON_') >= 3
