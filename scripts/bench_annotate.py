@@ -42,24 +42,29 @@ def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def run(min_confidence: float) -> dict:
-    annotator = Annotator.load(ROOT, min_confidence=min_confidence)
-    curated = curated_rows(ROOT)
+def annotate_sources(annotator: Annotator) -> dict:
     documents = {}
     for sid, source in sorted(annotator.catalog.sources.items()):
         text = load_source(source.file)
         if text is None:
             sys.exit(f"bench_annotate: source {sid} ({source.file}) is not on this machine")
         documents[sid] = annotator.annotate(text.text, source.file, sid, SOURCE_BASE + sid)
+    return documents
 
-    # statements
+
+def score(documents: dict, curated: list[dict], min_confidence: float) -> dict:
+    """Recall and precision of the candidates at or above min_confidence.
+
+    The documents were annotated with no threshold; each statement and passage kept its best
+    candidate, so dropping those below the threshold equals annotating with it.
+    """
     index = defaultdict(list)
     for row in curated:
         index[(row["subject"], row["predicate"], row["object"], row["source"])].append(row)
     matched_rows: set[str] = set()
     candidate_hits = defaultdict(lambda: [0, 0])  # (source|property) -> [matching candidates, all candidates]
     for sid, doc in documents.items():
-        for c in doc.candidates:
+        for c in (c for c in doc.candidates if c.confidence >= min_confidence):
             hits = [r for r in index[(c.subject, c.predicate, c.object, sid)]
                     if overlaps(c.passage.start, c.passage.end, r["start"], r["end"])]
             matched_rows.update(r["id"] for r in hits)
@@ -79,8 +84,7 @@ def run(min_confidence: float) -> dict:
             for key in (("source", row["source"]), ("all", "")):
                 ends_hits[key][1] += 1
                 ends_hits[key][0] += found
-    return {"rows": row_hits, "candidates": candidate_hits, "ends": ends_hits, "curated": curated,
-            "matched": matched_rows, "documents": documents, "annotator": annotator}
+    return {"rows": row_hits, "candidates": candidate_hits, "ends": ends_hits, "matched": matched_rows}
 
 
 def ceiling(annotator: Annotator, documents: dict, curated: list[dict]) -> list[tuple[str, int, int, int]]:
@@ -210,16 +214,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "annotate-benchmark.md")
     parser.add_argument("--misses", action="store_true", help="print the curated rows no candidate matched")
     args = parser.parse_args(argv)
-    result = run(args.min_confidence)
-    sweep = [(t, result if t == args.min_confidence else run(t)) for t in SWEEP]
-    limits = ceiling(result["annotator"], result["documents"], result["curated"])
+    annotator = Annotator.load(ROOT, min_confidence=0.0)
+    curated = curated_rows(ROOT)
+    documents = annotate_sources(annotator)
+    result = score(documents, curated, args.min_confidence)
+    sweep = [(t, score(documents, curated, t)) for t in SWEEP]
+    limits = ceiling(annotator, documents, curated)
     text = report(result, args.min_confidence, sweep, limits)
     args.output.write_text(text, encoding="utf-8")
     print(text)
     if args.misses:
-        for row in result["curated"]:
+        for row in curated:
             if row["id"] not in result["matched"]:
-                passage = result["documents"][row["source"]].text[row["start"]:row["end"]]
+                passage = documents[row["source"]].text[row["start"]:row["end"]]
                 print(row["id"], row["subject"], row["predicate"], row["object"], "|", " ".join(passage.split())[:200])
     return 0
 

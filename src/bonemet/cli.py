@@ -49,10 +49,14 @@ def check(files: tuple[Path, ...]) -> None:
     sys.exit(check_main([str(f) for f in files]))
 
 
+# query, publish and serve all read the built graph from the same folder
+dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
+                           show_default=True, help="Built graph folder.")
+
+
 @main.command()
 @click.argument("query_file", type=click.File("r", encoding="utf-8"))
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
-              show_default=True, help="Built graph folder.")
+@dist_option
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="Further RDF file(s) to query together with the graph, e.g. a registry (repeatable).")
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
@@ -218,8 +222,7 @@ def reason(files, output, input_format, max_size, no_vocabulary):
               help="Seconds to wait for the store on each request.")
 @click.option("--retries", default=4, show_default=True, type=click.IntRange(min=0),
               help="Retries (with doubling back-off from 1 s) on connection errors, timeouts and 5xx.")
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
-              show_default=True, help="Built graph folder.")
+@dist_option
 def publish(store, sparql, graph_base, auth, timeout, retries, dist):
     """Load the built graph and the shapes into an external SPARQL store, replacing the previous version.
 
@@ -312,8 +315,7 @@ def generate(patients, seed, invalid_fraction, output):
               help="Largest request body accepted, in bytes.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
               help="Query worker processes.")
-@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=PROJECT_ROOT / "dist",
-              show_default=True, help="Built graph folder.")
+@dist_option
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="RDF file(s) to serve beside the graph, e.g. a registry (any RDF format; repeatable). "
                    "They go into the named graph https://w3id.org/bonemet/graph/data.")
