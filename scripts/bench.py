@@ -80,7 +80,7 @@ def bench_query_mix(registry: Path, runs: int) -> dict:
     from rdflib import Graph
 
     sys.path.insert(0, str(ROOT / "src"))
-    from bonemet.queries import open_store
+    from bonemet.io import open_store
 
     files = [ROOT / "dist" / "bonemet.nt", ROOT / "dist" / "bonemet-inferred.nt", registry]
     store = open_store(files)
@@ -430,14 +430,14 @@ def main() -> None:
 OWLRL_BASELINE = """
 import sys
 from rdflib import Graph
-sys.path.insert(0, %r)
-from bonemet.reasoning import materialize
-from bonemet.validate import vocabulary_graph
+sys.path.insert(0, {src!r})
+from bonemet.reason.closure import materialize
+from bonemet.validate.api import vocabulary_graph
 g = Graph()
 g += vocabulary_graph()
 g.parse(sys.argv[1], format="nt")
 materialize(g)
-""" % str(ROOT / "src")
+""".format(src=str(ROOT / "src"))
 
 
 if __name__ == "__main__":

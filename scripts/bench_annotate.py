@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bonemet.annotate import DEFAULT_MIN_CONFIDENCE, SOURCE_BASE, Annotator, Passage, split_passages  # noqa: E402
-from bonemet.sources import load_source  # noqa: E402
-from bonemet.tables import read_table  # noqa: E402
+from bonemet.annotate.pipeline import DEFAULT_MIN_CONFIDENCE, SOURCE_BASE, Annotator, Passage, split_passages  # noqa: E402
+from bonemet.curate.sources import load_source  # noqa: E402
+from bonemet.curate.tables import read_table  # noqa: E402
 
 STATEMENT_COLUMNS = ["id", "subject", "predicate", "object", "source", "start", "end"]
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)

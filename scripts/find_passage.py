@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from bonemet.catalog import load_catalog  # noqa: E402
-from bonemet.sources import load_source  # noqa: E402
+from bonemet.curate.catalog import load_catalog  # noqa: E402
+from bonemet.curate.sources import load_source  # noqa: E402
 
 
 def main() -> int:

@@ -15,11 +15,27 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from bonemet.build import BuildResult, build
-from bonemet.catalog import load_catalog
-from bonemet.sources import PROJECT_ROOT, sources_dir
+from bonemet.build.pipeline import BuildResult, build
+from bonemet.curate.catalog import load_catalog
+from bonemet.curate.sources import sources_dir
+from bonemet.project import checkout_root
 
-ROOT = PROJECT_ROOT
+ROOT = checkout_root()
+assert ROOT is not None, "the tests run against a checkout (pip install -e .)"
+
+
+def pytest_sessionstart(session):
+    """Commands run in the checkout read its release (dist/): build it once, before any worker starts,
+    when it is missing or older than the package version (make test builds it anyway)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from bonemet import __version__
+
+    report = ROOT / "dist" / "build-report.json"
+    vocabulary = ROOT / "dist" / "bonemet-vocabulary.nt"
+    if not (report.is_file() and vocabulary.is_file()
+            and f"/releases/{__version__}/ontology" in vocabulary.read_text(encoding="utf-8")):
+        build(ROOT)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +89,7 @@ class Server:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read())
+                    raise RuntimeError(self.proc.stderr.read()) from None
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from bonemet.abox_reasoning import UnsupportedOntology, compile_rules, reason
-from bonemet.generate import generate
-from bonemet.reasoning import materialize
-from bonemet.validate import vocabulary_graph
+from bonemet.reason.chainer import UnsupportedOntology, compile_rules, reason
+from bonemet.reason.closure import materialize
+from bonemet.registry.generate import generate
+from bonemet.validate.api import vocabulary_graph
 
 CASES = sorted((Path(__file__).parent / "data" / "reasoning").glob("*.ttl"))
 

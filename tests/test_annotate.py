@@ -15,14 +15,23 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Namespace, RDF
+from rdflib import RDF, Graph, Namespace
 
-from bonemet.annotate import (PROPOSAL_COLUMNS, Annotator, find_mentions, load_triggers, render_html,
-                              render_jsonld, render_tsv, split_passages)
-from bonemet.sources import PROJECT_ROOT, load_source
+from bonemet.annotate.pipeline import (
+    PROPOSAL_COLUMNS,
+    Annotator,
+    find_mentions,
+    load_triggers,
+    render_html,
+    render_jsonld,
+    render_tsv,
+    split_passages,
+)
+from bonemet.curate.sources import load_source
+from conftest import ROOT as PROJECT_ROOT
 
 OA = Namespace("http://www.w3.org/ns/oa#")
-CLI = [sys.executable, "-c", "from bonemet.annotate import command; command()"]
+CLI = [sys.executable, "-c", "from bonemet.annotate.command import command; command()"]
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bonemet.build import BuildError, build
-
+from bonemet.build.pipeline import BuildError, build
 from conftest import ROOT
 
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "broken" / "cases.yaml").read_text())

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bonemet.queries import run_compact
-
+from bonemet.sparql import run_compact
 from conftest import ROOT
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +9,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from bonemet.generate import generate
-from bonemet.queries import open_store, run_compact, run_compact_oxigraph, same_answers
-
+from bonemet.io import open_store
+from bonemet.registry.generate import generate
+from bonemet.sparql import run_compact, run_compact_oxigraph, same_answers
 from conftest import ROOT
 
 CQS = sorted((ROOT / "queries").glob("cq*.rq"))

@@ -3,12 +3,11 @@
 import io
 from collections import Counter
 
-import pytest
 from rdflib import Graph
 
-from bonemet.generate import DEFECTS, generate
-from bonemet.validate import default_shape_files, validate
-from bonemet.rdfinput import load_rdf
+from bonemet.io import load_rdf
+from bonemet.registry.generate import DEFECTS, generate
+from bonemet.validate.api import default_shape_files, validate
 
 # which shape catches each kind of defect
 CAUGHT_BY = {

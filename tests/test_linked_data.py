@@ -6,15 +6,14 @@ import shutil
 import subprocess
 import tempfile
 from html.parser import HTMLParser
-from urllib.parse import unquote_plus
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, VOID
 
-from bonemet.sssom import mapping_set_files, read_mapping_set
-
+from bonemet.curate.sssom import mapping_set_files, read_mapping_set
 from conftest import ROOT, Server
 
 FEMUR = "https://w3id.org/bonemet/entity/Femur"

@@ -1,11 +1,11 @@
 """The declarative mapping interpreter, on small tables written for the test."""
 
 import pytest
-from rdflib import Literal, URIRef, XSD
+from rdflib import XSD, Literal, URIRef
 
-from bonemet.mapping import Mapper, MappingError
-from bonemet.mentions import mentions
-from bonemet.tables import TableError
+from bonemet.build.mapping import Mapper, MappingError
+from bonemet.curate.mentions import mentions
+from bonemet.curate.tables import TableError
 
 SPEC = {
     "prefixes": {"ex": "http://example.org/", "xsd": str(XSD)},

@@ -1,16 +1,14 @@
 """Cross-ontology mappings: verified against the snapshot, valid SSSOM, and in the built graph."""
 
 import csv
-from pathlib import Path
 
 import pytest
 from rdflib import RDF, URIRef
 
-from bonemet.coverage import REASON_KINDS, mapping_coverage
-from bonemet.namespace import BONEMET, PROV
-from bonemet.sssom import mapping_set_files, read_mapping_set
-from bonemet.tables import TableError
-
+from bonemet.curate.coverage import REASON_KINDS, mapping_coverage
+from bonemet.curate.sssom import mapping_set_files, read_mapping_set
+from bonemet.curate.tables import TableError
+from bonemet.namespaces import BONEMET, PROV
 from conftest import ROOT
 
 SETS = [read_mapping_set(p) for p in mapping_set_files(ROOT)]

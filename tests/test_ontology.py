@@ -3,9 +3,9 @@
 from rdflib import DCTERMS, OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from bonemet.namespace import BASE, ONTOLOGY_IRI
-from bonemet.qc import qc_queries, run_qc
-
+from bonemet import __version__
+from bonemet.build.qc import qc_queries, run_qc
+from bonemet.namespaces import BASE, ONTOLOGY_IRI
 from conftest import ROOT
 
 
@@ -13,12 +13,14 @@ def ontology() -> Graph:
     return Graph().parse(ROOT / "ontology" / "bonemet.ttl")
 
 
-def test_header_has_version_title_description_license_created():
+def test_header_has_version_title_description_license_created(built):
     g = ontology()
     o = URIRef(ONTOLOGY_IRI)
     assert (o, RDF.type, OWL.Ontology) in g
-    assert str(g.value(o, OWL.versionIRI)).startswith(BASE)
-    assert g.value(o, OWL.versionInfo) is not None
+    # the version lives in one place, bonemet.__version__; the edit file has none, the release is stamped
+    assert g.value(o, OWL.versionInfo) is None and g.value(o, OWL.versionIRI) is None
+    assert built.asserted.value(o, OWL.versionIRI) == URIRef(f"{BASE}releases/{__version__}/ontology")
+    assert str(built.asserted.value(o, OWL.versionInfo)) == __version__
     for p in (DCTERMS.title, DCTERMS.description, DCTERMS.created):
         assert g.value(o, p) is not None, p
     assert g.value(o, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")

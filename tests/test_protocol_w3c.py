@@ -136,7 +136,7 @@ SD_TERMS = {"Service", "endpoint", "supportedLanguage", "SPARQL11Query", "result
 @pytest.mark.parametrize("accept, fmt", [(None, "turtle"), ("application/rdf+xml", "xml"),
                                          ("text/turtle", "turtle"), ("application/ld+json", "json-ld")])
 def test_service_description_returns_rdf_with_matching_endpoint(server, accept, fmt):
-    from rdflib import Graph, Namespace, RDF, URIRef
+    from rdflib import RDF, Graph, Namespace, URIRef
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
     status, headers, body = server.request("/sparql", headers={"Accept": accept} if accept else {})
     assert status == 200

@@ -3,11 +3,10 @@
 import pytest
 from rdflib import RDF, Graph, URIRef
 
-from bonemet.curation import load_rows, passage, Evidence
-from bonemet.mentions import mentions
-from bonemet.namespace import BONEMET, OA, PROV
-from bonemet.tables import split_ids
-
+from bonemet.curate.checks import Evidence, load_rows, passage
+from bonemet.curate.mentions import mentions
+from bonemet.curate.tables import split_ids
+from bonemet.namespaces import BME, BONEMET, OA, PROV
 from conftest import ROOT, have_sources
 
 STATEMENTS, STATISTICS = load_rows(ROOT)
@@ -40,8 +39,8 @@ def test_every_asserted_statement_and_statistic_has_source_and_offsets(built):
 def test_every_direct_triple_is_backed_by_a_statement(built):
     g = built.asserted
     for row in STATEMENTS:
-        s, p, o = (URIRef(BONEMET + "entity/" + row["subject"]), BONEMET[row["predicate"]],
-                   URIRef(BONEMET + "entity/" + row["object"]))
+        s, p, o = (BME[row["subject"]], BONEMET[row["predicate"]],
+                   BME[row["object"]])
         assert (s, p, o) in g, row.where()
 
 

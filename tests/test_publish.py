@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from bonemet.queries import compact, run_compact, same_answers
-
+from bonemet.sparql import compact, run_compact, same_answers
 from conftest import ROOT, Server, free_port
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -166,7 +165,7 @@ def test_publish_verifies_and_republish_replaces(store, built, tmp_path):
     shutil.copytree(built.out, changed)
     femur = "<https://w3id.org/bonemet/entity/Femur>"
     lines = (changed / "bonemet.nt").read_text(encoding="utf-8").splitlines(keepends=True)
-    (changed / "bonemet.nt").write_text("".join(l for l in lines if not l.startswith(femur)), encoding="utf-8")
+    (changed / "bonemet.nt").write_text("".join(line for line in lines if not line.startswith(femur)), encoding="utf-8")
     assert store.ask(f"GRAPH <{ASSERTED}> {{ {femur} ?p ?o }}")
     run = publish(store.url + "/store", changed)
     assert run.returncode == 0, run.stderr

@@ -1,9 +1,9 @@
 """The inferred graph adds what the ontology licenses, and nothing that is noise."""
 
-from rdflib import OWL, RDF, BNode, Literal, URIRef
+from rdflib import OWL, RDF, BNode, Literal
 
-from bonemet.namespace import BME, BONEMET
-from bonemet.reasoning import VOCABULARY_NAMESPACES
+from bonemet.namespaces import BME, BONEMET
+from bonemet.reason.closure import VOCABULARY_NAMESPACES
 
 
 def ancestors(g, site):

@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from bonemet.generate import generate
-
+from bonemet.registry.generate import generate
 from conftest import Server
 
 

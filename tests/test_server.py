@@ -3,11 +3,9 @@
 import csv
 import io
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -20,8 +18,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from bonemet.queries import compact, run_compact
-
+from bonemet.sparql import compact, run_compact
 from conftest import ROOT, Server
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -5,16 +5,14 @@ and, for each invalid fixture, exactly the results expected: focus node, source 
 and severity.
 """
 
-from pathlib import Path
 
 import pytest
 import yaml
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SH
 
-from bonemet.rdfinput import load_rdf
-from bonemet.validate import default_shape_files, validate, vocabulary_graph
-
+from bonemet.io import load_rdf
+from bonemet.validate.api import default_shape_files, validate, vocabulary_graph
 from conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "shapes"

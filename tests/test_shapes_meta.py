@@ -6,12 +6,11 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SH, SKOS
+from rdflib.namespace import SH
 
-from bonemet.namespace import BME, BONEMET, OA, STATISTIC
-from bonemet.rdfinput import load_rdf
-from bonemet.validate import default_shape_files, validate
-
+from bonemet.io import load_rdf
+from bonemet.namespaces import BME, BONEMET, OA
+from bonemet.validate.api import default_shape_files, validate
 from conftest import ROOT
 
 SHSH = Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl"

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from bonemet.generate import generate
-from bonemet.rdfinput import load_rdf
-from bonemet.sparql_shapes import ShapeCompiler, UnsupportedShapes
-from bonemet.validate import default_shape_files, validate, validate_files
-
+from bonemet.io import load_rdf
+from bonemet.registry.generate import generate
+from bonemet.validate.api import default_shape_files, validate, validate_files
+from bonemet.validate.compiler import ShapeCompiler, UnsupportedShapes
 from conftest import ROOT
 
 FIXTURES = sorted((ROOT / "tests" / "data" / "shapes").glob("*id/*.ttl"))   # valid/ and invalid/
@@ -65,7 +64,7 @@ def test_same_report_as_pyshacl_on_a_10k_triple_registry(sample, shapes):
 def test_owlrl_inference_equals_pyshacl_but_for_owlrls_noise(sample, shapes):
     """pySHACL validates owlrl's raw closure, where every node is owl:sameAs itself, so every
     closed shape fails on owl:sameAs. The compiled engine validates the entailments the build
-    keeps (bonemet.reasoning.is_noise); everything else must match."""
+    keeps (bonemet.reason.closure.is_noise); everything else must match."""
     reference, compiled = both(sample, shapes, inference="owlrl")
     noise = [r for r in reference if r.resultPath == "http://www.w3.org/2002/07/owl#sameAs"
              and r.value == r.focusNode and r.sourceConstraintComponent.endswith("ClosedConstraintComponent")]

@@ -1,10 +1,8 @@
 """`bonemet validate` as tools run it: exit codes, report formats, bad inputs."""
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from rdflib import Graph

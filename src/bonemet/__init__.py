@@ -1,3 +1,3 @@
 """bonemet: a provenance-carrying OWL knowledge graph of bone metastasis."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,0 +1,1 @@
+"""Annotation: find bonemet entities in new documents and propose sourced statements."""

@@ -1,0 +1,29 @@
+"""The `bonemet` command line: one click group; every command is a thin call into its stage."""
+
+from __future__ import annotations
+
+import click
+
+from bonemet import __version__
+from bonemet.cli.curation import build, check
+from bonemet.cli.data import generate, query, reason, validate
+from bonemet.cli.serving import publish, serve
+
+
+@click.group()
+@click.version_option(__version__, prog_name="bonemet")
+def main() -> None:
+    """bonemet: the bone metastasis knowledge graph."""
+
+
+for _command in (build, check, query, validate, reason, generate, publish, serve):
+    main.add_command(_command)
+
+
+def _register_annotate() -> None:
+    from bonemet.annotate.command import command
+
+    main.add_command(command)
+
+
+_register_annotate()

@@ -1,0 +1,3 @@
+from bonemet.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""What the commands share: options defined once, progress on a terminal, atomic writes, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from bonemet.formats import INPUT_NAMES
+from bonemet.project import Project, ProjectError, current
+
+
+def fail(command: str, message: str, code: int = 2) -> NoReturn:
+    """One line on standard error and the exit code: never a traceback."""
+    click.echo(f"bonemet {command}: error: {message}", err=True)
+    sys.exit(code)
+
+
+def project_or_fail(command: str, project_dir: Path | None = None, *, checkout: bool = False) -> Project:
+    """The project to work on; curation commands (`checkout=True`) refuse the packaged copy."""
+    try:
+        project = current(str(project_dir) if project_dir else None)
+    except ProjectError as exc:
+        fail(command, str(exc))
+    if checkout and not project.checkout:
+        fail(command, "this command works on a checkout of the bonemet repository (ontology/, mappings/ ...); "
+                      "run it inside one or give --project DIR")
+    return project
+
+
+def dist_or_default(dist: Path | None) -> Path:
+    """--dist, else the project's release: dist/ of a checkout, or the release inside the package."""
+    return dist if dist is not None else current().dist
+
+
+# query, publish and serve all read the built graph from the same folder
+dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=None,
+                           help="Built graph folder (default: the checkout's dist/, or the release inside the "
+                                "installed package).")
+project_option = click.option("--project", "--root", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+                              default=None, help="Checkout holding ontology/ and mappings/ (default: the one this "
+                                                 "package runs from, or $BONEMET_PROJECT).")
+input_format_option = click.option("--input-format", type=click.Choice(INPUT_NAMES), default=None,
+                                   help="RDF format of the inputs (default: from each file's extension).")
+
+
+class ProgressLine:
+    """One self-overwriting status line on standard error, at most ten updates a second."""
+
+    def __init__(self, prefix: str):
+        self.prefix, self._last, self._shown = prefix, 0.0, False
+
+    def __call__(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last >= 0.1:
+            self._last = now
+            sys.stderr.write(f"\r\x1b[2K{self.prefix}: {message}")
+            sys.stderr.flush()
+            self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def progress_line(prefix: str, wanted: bool | None = None) -> ProgressLine | None:
+    """A progress line when asked for, or by default when standard error is a terminal."""
+    return ProgressLine(prefix) if (sys.stderr.isatty() if wanted is None else wanted) else None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so readers never see half a report."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        click.echo(f"bonemet: error: cannot write {path}: {exc.strerror}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Curation: the source texts, the curated tables and their checks, SSSOM mapping sets, coverage."""

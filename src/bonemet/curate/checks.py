@@ -1,0 +1,167 @@
+"""Checks on the curated statement and statistic tables.
+
+`check_*` functions return problems as `file:line: message` strings; the build turns
+the first of them into a failure, and `bonemet check FILE...` lists all.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from bonemet.curate.catalog import Catalog, load_catalog
+from bonemet.curate.mentions import mentions
+from bonemet.curate.sources import load_source
+from bonemet.curate.tables import Row, TableError, as_decimal, as_int, read_table, split_ids
+
+STATEMENT_COLUMNS = ["id", "subject", "predicate", "object", "frequency", "source", "start", "end", "note"]
+STATISTIC_COLUMNS = ["id", "kind", "cancer", "measures", "population", "study", "min", "max", "unit",
+                     "qualifier", "source", "start", "end", "note"]
+STAT_KINDS = {"Incidence": "IncidenceStatistic", "Share": "ShareStatistic", "Survival": "SurvivalStatistic",
+              "Time": "TimeStatistic", "Rank": "RankStatistic"}
+ID_PATTERN = re.compile(r"^[0-9]{3}-[0-9]{4}$")
+
+
+@dataclass
+class Evidence:
+    source: str   # source id, e.g. "002"
+    start: int
+    end: int
+
+
+def check_evidence(row: Row, catalog: Catalog) -> tuple[Evidence | None, list[str]]:
+    problems = []
+    src = catalog.sources.get(row["source"])
+    if src is None:
+        return None, [f"{row.where()}: unknown source '{row['source']}' (ids are listed in mappings/sources.tsv)"]
+    try:
+        start, end = as_int(row, "start"), as_int(row, "end")
+    except TableError as exc:
+        return None, [str(exc)]
+    if not 0 <= start < end <= src.characters:
+        problems.append(f"{row.where()}: offsets {start}..{end} must satisfy 0 <= start < end <= {src.characters}")
+    if not row["id"].startswith(src.id + "-"):
+        problems.append(f"{row.where()}: id '{row['id']}' must start with its source id '{src.id}-'")
+    return Evidence(src.id, start, end), problems
+
+
+def passage(catalog: Catalog, ev: Evidence) -> str | None:
+    text = load_source(catalog.sources[ev.source].file)
+    return None if text is None else text.text[ev.start:ev.end]
+
+
+def _class_ok(catalog: Catalog, entity_id: str, required: str | None) -> bool:
+    return required is None or required in catalog.superclasses(catalog.entities[entity_id].cls)
+
+
+def check_statement(row: Row, catalog: Catalog) -> list[str]:
+    problems = []
+    if not ID_PATTERN.match(row["id"]):
+        problems.append(f"{row.where()}: id '{row['id']}' must look like 002-0042")
+    for col in ("subject", "object"):
+        if row[col] not in catalog.entities:
+            problems.append(f"{row.where()}: {col} '{row[col]}' is not an entity of mappings/entities.tsv")
+    pred = row["predicate"]
+    if pred not in catalog.object_properties:
+        problems.append(f"{row.where()}: predicate '{pred}' is not an object property of the ontology")
+    if row["frequency"] and catalog.individuals.get(row["frequency"]) != "FrequencyQualifier":
+        problems.append(f"{row.where()}: frequency '{row['frequency']}' is not a frequency qualifier")
+    if not problems:
+        domain, range_ = catalog.domain_range(pred)
+        if not _class_ok(catalog, row["subject"], domain):
+            problems.append(f"{row.where()}: subject '{row['subject']}' is a {catalog.entities[row['subject']].cls}"
+                            f" but '{pred}' needs a {domain}")
+        if not _class_ok(catalog, row["object"], range_):
+            problems.append(f"{row.where()}: object '{row['object']}' is a {catalog.entities[row['object']].cls}"
+                            f" but '{pred}' needs a {range_}")
+    ev, ev_problems = check_evidence(row, catalog)
+    problems += ev_problems
+    if ev and not problems:
+        text = passage(catalog, ev)
+        if text is not None:
+            for col in ("subject", "object"):
+                ent = catalog.entities[row[col]]
+                if not mentions(text, ent.names):
+                    problems.append(f"{row.where()}: passage {ev.start}..{ev.end} does not mention {col} "
+                                    f"'{ent.id}' by label or synonym")
+    return problems
+
+
+def check_statistic(row: Row, catalog: Catalog) -> list[str]:
+    problems = []
+    if not ID_PATTERN.match(row["id"]):
+        problems.append(f"{row.where()}: id '{row['id']}' must look like 002-0042")
+    if row["kind"] not in STAT_KINDS:
+        problems.append(f"{row.where()}: kind '{row['kind']}' must be one of {', '.join(STAT_KINDS)}")
+    for cancer in split_ids(row["cancer"]):
+        if cancer not in catalog.entities or not _class_ok(catalog, cancer, "Cancer"):
+            problems.append(f"{row.where()}: cancer '{cancer}' is not a cancer entity")
+    if row["measures"] not in catalog.entities:
+        problems.append(f"{row.where()}: measures '{row['measures']}' is not an entity")
+    if row["population"] not in catalog.entities or catalog.entities[row["population"]].cls != "Population":
+        problems.append(f"{row.where()}: population '{row['population']}' is not a Population entity")
+    for col, cls in (("study", "StudyDesign"), ("unit", "Unit"), ("qualifier", "ValueQualifier")):
+        if catalog.individuals.get(row[col]) != cls:
+            problems.append(f"{row.where()}: {col} '{row[col]}' is not a {cls} of the ontology")
+    try:
+        low, high = as_decimal(row, "min"), as_decimal(row, "max")
+        if low > high:
+            problems.append(f"{row.where()}: min {low} is greater than max {high}")
+        if row["unit"] == "Percent" and not (Decimal(0) <= low and high <= Decimal(100)):
+            problems.append(f"{row.where()}: a percentage must lie within 0..100")
+        if low < 0:
+            problems.append(f"{row.where()}: values must not be negative")
+    except TableError as exc:
+        problems.append(str(exc))
+    ev, ev_problems = check_evidence(row, catalog)
+    problems += ev_problems
+    if ev and not problems:
+        text = passage(catalog, ev)
+        if text is not None:
+            for cancer in split_ids(row["cancer"]):
+                if not mentions(text, catalog.entities[cancer].names):
+                    problems.append(f"{row.where()}: passage does not mention cancer '{cancer}'")
+            if not re.search(r"\d|one|two|three|four|half|third|ten|six", text.lower()):
+                problems.append(f"{row.where()}: passage contains no figure")
+    return problems
+
+
+def load_rows(root: Path) -> tuple[list[Row], list[Row]]:
+    statements = [r for p in sorted((root / "mappings" / "statements").glob("*.tsv"))
+                  for r in read_table(p, STATEMENT_COLUMNS)]
+    statistics = [r for p in sorted((root / "mappings" / "statistics").glob("*.tsv"))
+                  for r in read_table(p, STATISTIC_COLUMNS)]
+    return statements, statistics
+
+
+def check_all(catalog: Catalog, statements: list[Row], statistics: list[Row]) -> list[str]:
+    problems, seen = [], {}
+    for row in statements + statistics:
+        if row["id"] in seen:
+            problems.append(f"{row.where()}: id '{row['id']}' already used at {seen[row['id']]}")
+        seen[row["id"]] = row.where()
+    for row in statements:
+        problems += check_statement(row, catalog)
+    for row in statistics:
+        problems += check_statistic(row, catalog)
+    return problems
+
+
+def main(argv: list[str], root: Path) -> int:
+    try:
+        catalog = load_catalog(root)
+        statements, statistics = load_rows(root)
+    except TableError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    wanted = {str(Path(a).resolve()) for a in argv}
+    keep = lambda rows: [r for r in rows if not wanted or str(r.path.resolve()) in wanted]  # noqa: E731
+    problems = check_all(catalog, keep(statements), keep(statistics))
+    for p in problems:
+        print(p)
+    print(f"{len(keep(statements))} statements, {len(keep(statistics))} statistics, {len(problems)} problems")
+    return 1 if problems else 0
+

@@ -1,0 +1,68 @@
+"""IRIs of the project and of the vocabularies it reuses: the one prefix table.
+
+`BONEMET` is closed (generated from the ontology into bonemet.terms): `BONEMET.metastasizesTo`
+works, `BONEMET.metastasisesTo` raises. Entity, statement and source IRIs are minted from
+the curated tables, so their namespaces stay open.
+"""
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, VOID, XSD
+
+BASE = "https://w3id.org/bonemet/"
+BME = Namespace(BASE + "entity/")         # domain entities: cancers, bones, drugs ...
+STATEMENT = Namespace(BASE + "statement/")
+STATISTIC = Namespace(BASE + "statistic/")
+SOURCE = Namespace(BASE + "source/")
+GRAPH = Namespace(BASE + "graph/")        # named graphs of the TriG bundle
+ONTOLOGY_IRI = BASE + "ontology"
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+# Ours first; competency-question answers (queries/*.tsv) are written with exactly these.
+ANSWER_PREFIXES: dict[str, str] = {
+    "bonemet": BASE,
+    "bme": str(BME),
+    "stmt": str(STATEMENT),
+    "stat": str(STATISTIC),
+    "src": str(SOURCE),
+    "oa": str(OA),
+    "prov": str(PROV),
+}
+PREFIXES: dict[str, str] = ANSWER_PREFIXES | {
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "sh": str(SH),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "foaf": str(FOAF),
+    "bmsh": BASE + "shapes/",
+    "semapv": "https://w3id.org/semapv/vocab/",
+    "sssom": "https://w3id.org/sssom/",
+    "linkml": "https://w3id.org/linkml/",
+}
+# Terms of the ontologies our mapping sets link to are shown as CURIEs: OBO PURLs as PREFIX:ID,
+# ICD codes with their edition as the prefix.
+EXTERNAL_CURIES: dict[str, str] = {
+    "http://purl.obolibrary.org/obo/": "",
+    "http://id.who.int/icd/release/10/": "ICD10WHO:",
+    "http://purl.bioontology.org/ontology/ICD10CM/": "ICD10CM:",
+}
+
+
+def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str | None:
+    """prefix:local for an IRI in one of `prefixes` (local names holding '/' are not abbreviated).
+
+    >>> curie("https://w3id.org/bonemet/entity/Femur")
+    'bme:Femur'
+    >>> curie("http://example.org/x") is None
+    True
+    """
+    for name, ns in sorted(prefixes.items(), key=lambda p: -len(p[1])):
+        if iri.startswith(ns) and "/" not in iri[len(ns):]:
+            return f"{name}:{iri[len(ns):]}"
+    return None

@@ -1,0 +1,1 @@
+"""Publishing the built graph into an external SPARQL store (Graph Store Protocol)."""

@@ -1,0 +1,1 @@
+"""Registries: synthetic patient records in the bonemet record layer."""

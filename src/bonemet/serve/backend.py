@@ -1,0 +1,91 @@
+"""What the server needs from a query backend, and the embedded one (pyoxigraph workers over dist/).
+
+The HTTP layer talks only to `QueryBackend`: the embedded store (`LocalBackend`) and an external
+SPARQL store (`bonemet.serve.remote.RemoteEngine`) both implement it, so every route works the
+same on either, and mypy checks that neither lacks a method the server calls.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+from bonemet.formats import download_type
+from bonemet.serve.results import Answer
+from bonemet.serve.void import local_statistics
+from bonemet.serve.workers import QueryEngine
+
+
+class QueryBackend(Protocol):
+    base_iri: str | None   # relative IRIs in queries resolve against it (the endpoint's address)
+
+    def run(self, query: str, *, accept: str | None = None, format: str | None = None,
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            max_results: int | None = None) -> Answer:
+        """Evaluate a query; the answer is already serialized in the negotiated format."""
+
+    def report(self) -> dict:
+        """The build report's figures the pages show (triples, entities, statements per source)."""
+
+    def statistics(self) -> dict:
+        """Counts for the VoID description (see bonemet.serve.void)."""
+
+    def extra_triples(self) -> int | None:
+        """Triples of users' files served beside the graph (serve --data), None when there are none."""
+
+    def downloads(self) -> list[tuple[str, int | None]]:
+        """The release files offered under /dumps/, with their size when known."""
+
+    def download(self, name: str) -> tuple[int, bytes]:
+        """A release file by name: (200, bytes), or an error status with a message."""
+
+    def close(self) -> None:
+        """Stop workers and remove temporary files."""
+
+
+class LocalBackend:
+    """The embedded store: query workers over the TriG bundle of a release folder (plus --data files)."""
+
+    def __init__(self, dist: Path, *, workers: int, timeout: float, max_results: int,
+                 data_files: list[tuple[Path, str]] = (), on_disk: bool = False):
+        self.dist = dist
+        self._report = json.loads((dist / "build-report.json").read_text(encoding="utf-8"))
+        self._statistics = local_statistics(dist)
+        self._has_data = bool(data_files)
+        self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=timeout, max_results=max_results,
+                                  data_files=data_files, on_disk=on_disk)
+
+    @property
+    def base_iri(self) -> str | None:
+        return self.engine.base_iri
+
+    @base_iri.setter
+    def base_iri(self, value: str | None) -> None:
+        self.engine.base_iri = value
+
+    def run(self, query: str, *, accept: str | None = None, format: str | None = None,
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            max_results: int | None = None) -> Answer:
+        return self.engine.run(query, accept=accept, format=format, default_graphs=default_graphs,
+                               named_graphs=named_graphs, max_results=max_results)
+
+    def report(self) -> dict:
+        return self._report
+
+    def statistics(self) -> dict:
+        return self._statistics
+
+    def extra_triples(self) -> int | None:
+        return self.engine.triples - self._statistics["triples"] if self._has_data else None
+
+    def downloads(self) -> list[tuple[str, int | None]]:
+        return [(p.name, p.stat().st_size) for p in sorted(self.dist.iterdir()) if download_type(p.name)]
+
+    def download(self, name: str) -> tuple[int, bytes]:
+        if name not in dict(self.downloads()):
+            return 404, f"no dump named {name!r}".encode()
+        return 200, (self.dist / name).read_bytes()
+
+    def close(self) -> None:
+        self.engine.close()

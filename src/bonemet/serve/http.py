@@ -1,0 +1,472 @@
+"""`bonemet serve`: the SPARQL 1.1 Protocol endpoint, the home page and the dumps.
+
+Standard-library HTTP server (threads); queries are evaluated by bonemet.serve.workers.
+Routes are listed in the README.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from rdflib import Graph, URIRef
+
+from bonemet.formats import GRAPH_SYNTAXES, by_media_type, by_suffix, download_type
+from bonemet.namespaces import BASE
+from bonemet.project import Project
+from bonemet.serve import pages
+from bonemet.serve.backend import LocalBackend, QueryBackend
+from bonemet.serve.conneg import GRAPH_TYPES, NotAcceptable, choose
+from bonemet.serve.guard import QueryRefused, check_query
+from bonemet.serve.remote import RemoteEngine
+from bonemet.serve.results import Answer
+from bonemet.serve.void import dataset_description
+
+LD_TYPES = ["text/html"] + list(GRAPH_TYPES)
+# An external term (UBERON, NCIt ...) has no rdfs:label here; its label is the one our mapping recorded.
+DESCRIBE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX bonemet: <https://w3id.org/bonemet/>
+SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
+  { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
+    OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
+  UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
+  OPTIONAL { ?o rdfs:label ?ownlabel }
+  OPTIONAL { ?mapping a bonemet:Mapping ; rdf:object ?o ; bonemet:objectLabel ?maplabel }
+  BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
+  OPTIONAL { ?p rdfs:label ?plabel }
+}"""
+SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
+  ?e rdfs:label|skos:altLabel ?m .
+  FILTER(STRSTARTS(STR(?e), "https://w3id.org/bonemet/entity/"))
+  FILTER(STRSTARTS(LCASE(STR(?m)), "PREFIX_TEXT"))
+  ?e rdfs:label ?l .
+} GROUP BY ?e ORDER BY LCASE(?label)"""
+CONSTRUCT = """CONSTRUCT { <IRI> ?p ?o . ?s ?q <IRI> . ?x ?p2 ?o2 } WHERE {
+  { <IRI> ?p ?o } UNION { ?s ?q <IRI> }
+  UNION { ?x ?p2 ?o2 FILTER(STRSTARTS(STR(?x), "IRI#")) }
+}"""
+
+def extension_media(ext: str) -> str | None:
+    """The media type a Linked Data document's extension asks for (/entity/Femur.ttl), if any."""
+    if ext == "html":
+        return "text/html"
+    syntax = by_suffix("." + ext)
+    return syntax.media_type if syntax in GRAPH_SYNTAXES else None
+
+
+@dataclass
+class Limits:
+    query_timeout: float = 30.0
+    max_results: int = 10_000
+    max_query_length: int = 100_000
+    max_body_bytes: int = 1_000_000
+
+
+class BonemetServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, *, dist: Path, project: Project, limits: Limits, workers: int = 2,
+                 base_url: str | None = None,
+                 data_files: list[tuple[Path, str]] = (), backend: str | None = None,
+                 backend_auth: str | None = None, on_disk: bool = False):
+        self.dist, self.project, self.limits, self.backend = dist, project, limits, backend
+        # read before binding or starting workers: a missing packaged file is one line, not a half-started server
+        self.examples = [(p.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip(),
+                          p.read_text(encoding="utf-8")) for p in project.query_files()]
+        self.shapes_ttl = "\n".join(p.read_text(encoding="utf-8") for p in project.shape_files())
+        self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
+        super().__init__(address, Handler)  # bind first: a busy port fails before workers start
+        host, port = self.server_address[:2]
+        self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
+        self.engine: QueryBackend
+        if backend:
+            self.engine = RemoteEngine(backend, timeout=limits.query_timeout, max_results=limits.max_results,
+                                       auth_header=backend_auth)
+        else:
+            self.engine = LocalBackend(dist, workers=workers, timeout=limits.query_timeout,
+                                       max_results=limits.max_results, data_files=data_files, on_disk=on_disk)
+        self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
+        self.report = self.engine.report()
+        self.dumps = self.engine.downloads()
+        self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
+                                        self.base_url, self.engine.extra_triples())
+
+    def server_close(self) -> None:
+        super().server_close()
+        if getattr(self, "engine", None) is not None:  # absent when binding the port failed
+            self.engine.close()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: BonemetServer
+    server_version = "bonemet"
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        # Headers and body leave in separate writes; without TCP_NODELAY, Nagle's algorithm holds the
+        # body until the client's delayed ACK (~40 ms), which caps a keep-alive client at ~25 requests/s.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, fmt, *args):  # one line per request on stderr, as usual, but quieter
+        if getattr(self.server, "verbose", False):
+            super().log_message(fmt, *args)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 1024:
+            body = gzip.compress(body)
+            headers = dict(headers or {}, **{"Content-Encoding": "gzip"})
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "Bonemet-Result-Truncated, Bonemet-Result-Limit")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def fail(self, status: int, message: str) -> None:
+        self.send(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+
+    def answer(self, ans: Answer) -> None:
+        headers = {"Vary": "Accept"}
+        if ans.truncated_at is not None:
+            headers |= {"Bonemet-Result-Truncated": "true", "Bonemet-Result-Limit": str(ans.truncated_at)}
+        self.send(ans.status, ans.body, ans.content_type, headers)
+
+    def read_body(self) -> bytes | None:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            self.fail(411, "a Content-Length header is required")
+            return None
+        try:
+            n = int(length)
+        except ValueError:
+            self.fail(400, "Content-Length is not a number")
+            return None
+        if n > self.server.limits.max_body_bytes:
+            # read (and drop) a moderately oversized body so the client sees the 413, not a broken pipe
+            if n <= 64 * self.server.limits.max_body_bytes:
+                for _ in range(0, n, 1 << 20):
+                    self.rfile.read(min(1 << 20, n))
+                    n -= 1 << 20
+            self.close_connection = True
+            self.fail(413, f"the request body is over the limit of {self.server.limits.max_body_bytes} bytes")
+            return None
+        return self.rfile.read(n)
+
+    # ------------------------------------------------------------------ routes
+
+    def do_OPTIONS(self):
+        self.send(204, b"", "text/plain", {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                                           "Access-Control-Allow-Headers": "Content-Type, Accept",
+                                           "Access-Control-Max-Age": "86400"})
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        self.guarded(self.route_get)
+
+    def do_POST(self):
+        self.guarded(self.route_post)
+
+    def guarded(self, route) -> None:
+        """A bug in one route answers 500 for that request; the server goes on."""
+        try:
+            route()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception as exc:  # noqa: BLE001 - last line of defence for the service
+            print(f"bonemet serve: internal error on {self.command} {self.path}: {exc!r}", file=sys.stderr)
+            try:
+                self.fail(500, "internal server error")
+            except OSError:
+                self.close_connection = True
+
+    def route_get(self):
+        url = urlsplit(self.path)
+        if len(self.path) > self.server.limits.max_query_length + 4096:
+            return self.fail(414, f"the request line is too long; queries are limited to "
+                                  f"{self.server.limits.max_query_length} characters")
+        params = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/sparql":
+            return self.sparql(params)
+        if url.path == "/":
+            return self.home()
+        if url.path == "/query":
+            return self.query_page(params)
+        if url.path == "/search":
+            return self.search_page(params)
+        if url.path.startswith("/dumps/"):
+            return self.dump(url.path[len("/dumps/"):])
+        if url.path in ("/.well-known/void", "/.well-known/void.ttl"):
+            return self.rdf_document(self.server.void, "Dataset description (VoID + DCAT)", url.path)
+        if url.path.rstrip("/") == "/shapes" or url.path.startswith("/shapes/"):
+            return self.rdf_document(Graph().parse(data=self.server.shapes_ttl, format="turtle"),
+                                     "SHACL shapes", url.path)
+        self.linked_data(url.path)
+
+    def do_PUT(self):
+        self.fail(405, "read-only: only GET, HEAD, POST (queries) and OPTIONS are served")
+
+    do_DELETE = do_PATCH = do_PUT
+
+    def route_post(self):
+        url = urlsplit(self.path)
+        if url.path != "/sparql":
+            return self.fail(405, "only /sparql accepts POST")
+        params = parse_qs(url.query, keep_blank_values=True)
+        ctype, _, ctype_params = (self.headers.get("Content-Type") or "").partition(";")
+        ctype = ctype.strip().lower()
+        charset = next((v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in ctype_params.split(";"))
+                        if k.strip().lower() == "charset"), "utf-8")
+        if charset not in ("utf-8", "utf8"):
+            return self.fail(415, f"the request body must be UTF-8, not {charset}")
+        if ctype == "application/sparql-update":
+            return self.fail(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        body = self.read_body()
+        if body is None:
+            return
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.fail(400, "the request body is not UTF-8")
+        if ctype == "application/x-www-form-urlencoded":
+            form = parse_qs(text, keep_blank_values=True)
+            return self.sparql(params | form, from_form=True)
+        if ctype == "application/sparql-query":
+            if "query" in params:
+                return self.fail(400, "a query must not be given both in the body and in the URL")
+            return self.sparql(params | {"query": [text]}, from_form=True)
+        self.fail(415, "POST needs Content-Type application/sparql-query or application/x-www-form-urlencoded")
+
+    def sparql(self, params: dict[str, list[str]], from_form: bool = False) -> None:
+        if "update" in params:
+            return self.fail(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        queries = params.get("query", [])
+        if not queries:
+            return self.service_description()
+        if len(queries) > 1:
+            return self.fail(400, "exactly one 'query' parameter is allowed")
+        query = queries[0]
+        try:
+            check_query(query, max_length=self.server.limits.max_query_length)
+        except QueryRefused as exc:
+            status = 413 if "limit" in str(exc) else 400
+            return self.fail(status, str(exc))
+        formats = params.get("format", [])
+        self.answer(self.server.engine.run(
+            query, accept=self.headers.get("Accept"), format=formats[0] if formats else None,
+            default_graphs=params.get("default-graph-uri", []), named_graphs=params.get("named-graph-uri", [])))
+
+    def negotiate(self, path: str) -> tuple[str, str]:
+        """(path without extension, media type) by file extension or Accept."""
+        stem, dot, ext = path.rpartition(".")
+        media = extension_media(ext) if dot and "/" not in ext else None
+        if media:
+            return stem, media
+        return path, choose(LD_TYPES, self.headers.get("Accept"))
+
+    def send_graph(self, graph, media: str, location: str) -> None:
+        body = graph.serialize(format=by_media_type(media).rdflib).encode("utf-8")
+        ctype = media + ("; charset=utf-8" if media.startswith("text/") else "")
+        self.send(200, body, ctype, {"Vary": "Accept", "Content-Location": location})
+
+    def rdf_document(self, graph, title: str, path: str) -> None:
+        try:
+            stem, media = self.negotiate(path)
+        except NotAcceptable as exc:
+            return self.fail(406, str(exc))
+        if media == "text/html":
+            ttl = graph.serialize(format="turtle")
+            body = pages.page(title, f"<pre>{html.escape(ttl)}</pre>")
+            return self.send(200, body, "text/html; charset=utf-8", {"Vary": "Accept"})
+        self.send_graph(graph, media, path)
+
+    def linked_data(self, path: str) -> None:
+        try:
+            stem, media = self.negotiate(path)
+        except NotAcceptable as exc:
+            return self.fail(406, str(exc))
+        iri = BASE + stem.lstrip("/")
+        if stem == "/ontology" and media == "text/html":
+            return self.ontology_page()
+        if (URIRef(iri), None, None) in self.server.void:  # the dataset and its named graphs
+            return self.rdf_document(self.server.void.cbd(URIRef(iri)), "Dataset description", path)
+        if any(c in iri for c in '<>" {}|\\^`'):
+            return self.send(404, pages.not_found(path), "text/html; charset=utf-8")
+        if media == "text/html":
+            ans = self.server.engine.run(DESCRIBE.replace("IRI", iri), accept="application/sparql-results+json",
+                                         max_results=20_000)
+            if ans.status != 200:
+                return self.answer(ans)
+            rows = json.loads(ans.body)["results"]["bindings"]
+            if not rows:
+                return self.send(404, pages.not_found(iri), "text/html; charset=utf-8", {"Vary": "Accept"})
+            body = pages.resource_page(iri, rows, self.server.base_url)
+            return self.send(200, body, "text/html; charset=utf-8",
+                             {"Vary": "Accept", "Content-Location": stem + ".html"})
+        ans = self.server.engine.run(CONSTRUCT.replace("IRI", iri), accept=media, max_results=20_000)
+        if ans.status == 200 and ans.body.strip() in (b"", b"[]", b"{}"):
+            return self.fail(404, f"nothing is known about {iri}")
+        suffix = by_media_type(media).suffix
+        self.send(ans.status, ans.body, ans.content_type, {"Vary": "Accept", "Content-Location": f"{stem}{suffix}"})
+
+    def ontology_page(self) -> None:
+        from rdflib import OWL, RDF, RDFS
+        from rdflib.namespace import SKOS
+        onto = self.server.ontology
+        sections = []
+        for kind, title in ((OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
+                            (OWL.DatatypeProperty, "Datatype properties")):
+            rows = []
+            for term in sorted(t for t in onto.subjects(RDF.type, kind) if str(t).startswith(BASE)):
+                extra = []
+                for p, name in ((RDFS.subClassOf, "subclass of"), (RDFS.subPropertyOf, "sub-property of"),
+                                (RDFS.domain, "domain"), (RDFS.range, "range"), (OWL.inverseOf, "inverse of")):
+                    for o in onto.objects(term, p):
+                        if str(o).startswith(BASE):
+                            extra.append(f"{name} {pages.link(str(o), self.server.base_url, onto.value(o, RDFS.label))}")
+                rows.append(f'<tr id="{html.escape(str(term)[len(BASE):])}"><td>'
+                            f"{pages.link(str(term), self.server.base_url, onto.value(term, RDFS.label))}</td>"
+                            f"<td>{html.escape(str(onto.value(term, SKOS.definition) or ''))}"
+                            f"<br><span class=muted>{'; '.join(extra)}</span></td></tr>")
+            sections.append(f"<h2>{title}</h2><table><tr><th>term</th><th>definition</th></tr>{''.join(rows)}</table>")
+        header = ("<p>IRI <code>https://w3id.org/bonemet/ontology</code>; OWL as "
+                  '<a href="/ontology.ttl">Turtle</a>, <a href="/ontology.rdf">RDF/XML</a>, '
+                  '<a href="/ontology.jsonld">JSON-LD</a>, <a href="/ontology.nt">N-Triples</a>. Licence CC BY 4.0.</p>')
+        self.send(200, pages.page("bonemet ontology", header + "".join(sections)), "text/html; charset=utf-8",
+                  {"Vary": "Accept"})
+
+    def search_page(self, params: dict[str, list[str]]) -> None:
+        """Entities whose label or synonym starts with q (case-insensitive)."""
+        q = (params.get("q") or [""])[0].strip()[:100]
+        hits = []
+        if q:
+            literal = q.lower().replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            query = SEARCH.replace("PREFIX_TEXT", literal)
+            ans = self.server.engine.run(query, accept="application/sparql-results+json", max_results=200)
+            if ans.status == 200:
+                hits = json.loads(ans.body)["results"]["bindings"]
+        self.send(200, pages.search_page(q, hits, self.server.base_url), "text/html; charset=utf-8")
+
+    def query_page(self, params: dict[str, list[str]]) -> None:
+        query = (params.get("query") or [""])[0]
+        result = ""
+        if query.strip():
+            try:
+                check_query(query, max_length=self.server.limits.max_query_length)
+                ans = self.server.engine.run(query, accept="application/sparql-results+json")
+                if ans.status == 200 and ans.content_type.startswith("application/sparql-results+json"):
+                    result = pages.results_table(json.loads(ans.body), self.server.base_url)
+                elif ans.status == 200:
+                    result = f"<pre>{html.escape(ans.body.decode('utf-8', 'replace'))}</pre>"
+                else:
+                    result = f"<p><strong>Error {ans.status}:</strong> {html.escape(ans.body.decode())}</p>"
+            except QueryRefused as exc:
+                result = f"<p><strong>Refused:</strong> {html.escape(str(exc))}</p>"
+        self.send(200, pages.query_page(query or self.server.examples[0][1], result, self.server.examples),
+                  "text/html; charset=utf-8")
+
+    def service_description(self) -> None:
+        endpoint = self.server.base_url + "/sparql"
+        graph = "https://w3id.org/bonemet/graph/"
+        r = self.server.report
+        ttl = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+        <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
+        <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
+    sd:feature sd:UnionDefaultGraph ;
+    dcterms:description "Read-only. The default graph is the union of the asserted and inferred graphs. SERVICE is refused." ;
+    sd:defaultDataset [ a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {r['asserted_triples'] + r['inferred_triples']} ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}asserted> ;
+                        sd:graph [ a sd:Graph ; void:triples {r['asserted_triples']} ] ] ,
+                      [ a sd:NamedGraph ; sd:name <{graph}inferred> ;
+                        sd:graph [ a sd:Graph ; void:triples {r['inferred_triples']} ] ] ] .
+"""
+        try:
+            media = choose(list(GRAPH_TYPES), self.headers.get("Accept"))
+        except NotAcceptable as exc:
+            return self.fail(406, str(exc))
+        body = ttl.encode("utf-8")
+        if media != "text/turtle":
+            from rdflib import Graph
+            body = Graph().parse(data=ttl, format="turtle").serialize(format=by_media_type(media).rdflib).encode("utf-8")
+        self.send(200, body, media + ("; charset=utf-8" if media.startswith("text/") else ""), {"Vary": "Accept"})
+
+    def dump(self, name: str) -> None:
+        sizes = dict(self.server.dumps)
+        if name not in sizes:
+            return self.fail(404, f"no dump named {name!r}")
+        status, body = self.server.engine.download(name)
+        if status != 200:
+            return self.fail(status, body.decode("utf-8", "replace"))
+        self.send(200, body, download_type(name) or "application/octet-stream",
+                  {"Content-Disposition": f'attachment; filename="{name}"'})
+
+    def home(self) -> None:
+        r = self.server.report
+        dumps = "".join(f'<li><a href="/dumps/{name}">{name}</a></li>' for name, _size in self.server.dumps)
+        per_source = ", ".join(f"{k}: {v}" for k, v in r["statements_per_source"].items())
+        examples = "".join(f'<li><a href="/query?{urlencode({"query": q})}">{html.escape(t)}</a></li>'
+                           for t, q in self.server.examples)
+        body = f"""<p>An open knowledge graph of bone metastasis: which cancers spread to which bones, what lesion
+types do to bone and which complications they cause, symptoms, diagnostics, treatments and drugs, dissemination
+routes, incidence and survival figures. Every statement points to the passage of the source document that
+supports it.</p>
+<p><strong>{r['asserted_triples']}</strong> asserted and <strong>{r['inferred_triples']}</strong> inferred (OWL 2 RL)
+triples; {r['entities']} entities; sourced statements per source document: {per_source}.</p>
+<ul><li>SPARQL 1.1 endpoint: <a href="/sparql">{html.escape(self.server.base_url)}/sparql</a>
+(default graph = asserted + inferred; named graphs <code>https://w3id.org/bonemet/graph/asserted</code> and
+<code>…/graph/inferred</code>)</li>
+<li><a href="/query">Query form</a> · <a href="/ontology">Ontology</a> ·
+<a href="/.well-known/void">Dataset description (VoID, DCAT)</a> · <a href="/shapes/">SHACL shapes</a> ·
+<a href="/entity/BreastCancer">an example resource</a></li></ul>
+<form method="get" action="/search"><label>Find an entity by name or synonym:
+<input type="search" name="q" placeholder="e.g. thigh bone"></label> <button type="submit">Search</button></form>
+<h2>Example questions</h2><ol>{examples}</ol>
+<h2>Downloads</h2><ul>{dumps}</ul>"""
+        self.send(200, pages.page("bonemet — bone metastasis knowledge graph", body), "text/html; charset=utf-8")
+
+def serve(*, host: str, port: int, dist: Path, project: Project, limits: Limits, base_url: str | None = None,
+          workers: int = 2,
+          data_files: list[tuple[Path, str]] = (), backend: str | None = None, backend_auth: str | None = None,
+          on_disk: bool = False) -> None:
+    server = BonemetServer((host, port), dist=dist, project=project, limits=limits, workers=workers, base_url=base_url,
+                           data_files=data_files, backend=backend, backend_auth=backend_auth, on_disk=on_disk)
+    print(f"bonemet serve: listening on {server.base_url} (SPARQL at {server.base_url}/sparql)", file=sys.stderr,
+          flush=True)
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt   # SIGTERM: shut down as on Ctrl-C, stopping workers and removing temp files
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,89 @@
+"""VoID + DCAT description of the published dataset, computed from dist/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import DCAT, DCTERMS, RDF, VOID, XSD, Graph, Literal, URIRef
+from rdflib.namespace import FOAF
+
+from bonemet import __version__
+from bonemet.formats import by_suffix
+from bonemet.namespaces import BASE, GRAPH
+from bonemet.validate.api import VOCABULARY_FILE
+
+
+def local_statistics(dist: Path) -> dict:
+    """Counts for the description, from the built files."""
+    asserted = Graph().parse(dist / "bonemet.nt", format="nt")
+    inferred = Graph().parse(dist / "bonemet-inferred.nt", format="nt")
+    union = asserted + inferred
+    return {"asserted": len(asserted), "inferred": len(inferred), "triples": len(asserted) + len(inferred),
+            "classes": len(set(union.objects(None, RDF.type))), "properties": len(set(union.predicates())),
+            "subjects": len(set(union.subjects()))}
+
+
+def sparql_statistics(select) -> dict:
+    """The same counts, asked of a SPARQL store holding the published graphs (`select` returns rows)."""
+    def count(where: str) -> int:
+        return int(select(f"SELECT (COUNT({where}) AS ?n) WHERE {{ ?s ?p ?o }}")[0]["n"])
+
+    def in_graph(name: str) -> int:
+        return int(select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH[name]}> {{ ?s ?p ?o }} }}")[0]["n"])
+
+    asserted, inferred = in_graph("asserted"), in_graph("inferred")
+    classes = int(select("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s a ?o }")[0]["n"])
+    return {"asserted": asserted, "inferred": inferred, "triples": asserted + inferred, "classes": classes,
+            "properties": count("DISTINCT ?p"), "subjects": count("DISTINCT ?s")}
+
+
+def dataset_description(stats: dict, entities: int, dumps: list[tuple[str, int | None]], base_url: str,
+                        data_triples: int | None = None) -> Graph:
+    """VoID/DCAT of the published dataset; `data_triples` describes users' files served beside it
+    (serve --data). `dumps`: (file name, size in bytes or None when made on request)."""
+    g = Graph()
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF)):
+        g.bind(prefix, ns)
+    ds = URIRef(BASE + "dataset")
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, DCTERMS.title, Literal("bonemet: bone metastasis knowledge graph", lang="en")))
+    g.add((ds, DCTERMS.description, Literal("Sourced statements and statistics about bone metastasis, "
+                                            "under an OWL 2 ontology, with OWL 2 RL entailments.", lang="en")))
+    g.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((ds, URIRef(str(DCAT) + "version"), Literal(__version__)))  # DCAT 3
+    g.add((ds, VOID.sparqlEndpoint, URIRef(base_url + "/sparql")))
+    g.add((ds, VOID.uriSpace, Literal(BASE)))
+    g.add((ds, VOID.vocabulary, URIRef(BASE)))
+    g.add((ds, FOAF.homepage, URIRef(base_url + "/")))
+    g.add((ds, VOID.triples, Literal(stats["triples"], datatype=XSD.integer)))
+    g.add((ds, VOID.entities, Literal(entities, datatype=XSD.integer)))
+    g.add((ds, VOID.classes, Literal(stats["classes"], datatype=XSD.integer)))
+    g.add((ds, VOID.properties, Literal(stats["properties"], datatype=XSD.integer)))
+    g.add((ds, VOID.distinctSubjects, Literal(stats["subjects"], datatype=XSD.integer)))
+    for name in ("asserted", "inferred"):
+        sub = URIRef(GRAPH[name])
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, DCTERMS.title, Literal(f"{name} triples", lang="en")))
+        g.add((sub, VOID.triples, Literal(stats[name], datatype=XSD.integer)))
+    if data_triples is not None:
+        sub = URIRef(GRAPH["data"])
+        g.add((ds, VOID.subset, sub))
+        g.add((sub, RDF.type, VOID.Dataset))
+        g.add((sub, DCTERMS.title, Literal("data files given to this server (not part of bonemet)", lang="en")))
+        g.add((sub, VOID.triples, Literal(data_triples, datatype=XSD.integer)))
+    for name, size in dumps:
+        syntax = by_suffix(name[name.rfind("."):])
+        if syntax is None or not name.endswith(syntax.suffix) or name == VOCABULARY_FILE:
+            continue   # the vocabulary file is a part of the graph, not a distribution of all of it
+        dist_node = URIRef(f"{base_url}/dumps/{name}")
+        g.add((ds, DCAT.distribution, dist_node))
+        g.add((ds, VOID.dataDump, dist_node))
+        g.add((dist_node, RDF.type, DCAT.Distribution))
+        g.add((dist_node, DCAT.downloadURL, dist_node))
+        g.add((dist_node, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + syntax.media_type)))
+        if size is not None:
+            g.add((dist_node, DCAT.byteSize, Literal(size, datatype=XSD.integer)))
+        g.add((dist_node, DCTERMS.title, Literal(name)))
+    return g
