@@ -7,7 +7,6 @@ Routes are listed in the README.
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import signal
 import socket
@@ -15,49 +14,24 @@ import sys
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from rdflib import Graph, URIRef
 
-from bonemet.formats import GRAPH_SYNTAXES, by_media_type, by_suffix, download_type
+from bonemet.formats import GRAPH_SYNTAXES, by_media_type, by_suffix, content_type, download_type
 from bonemet.namespaces import BASE
 from bonemet.project import Project
-from bonemet.serve import pages
 from bonemet.serve.backend import LocalBackend, QueryBackend
 from bonemet.serve.conneg import GRAPH_TYPES, NotAcceptable, choose
+from bonemet.serve.documents import construct_query, describe_query, ontology_sections, search_query, service_description
 from bonemet.serve.guard import QueryRefused, check_query
+from bonemet.serve.pages import Renderer
 from bonemet.serve.remote import RemoteEngine
 from bonemet.serve.results import Answer
 from bonemet.serve.void import dataset_description
 
 LD_TYPES = ["text/html"] + list(GRAPH_TYPES)
-# An external term (UBERON, NCIt ...) has no rdfs:label here; its label is the one our mapping recorded.
-DESCRIBE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX bonemet: <https://w3id.org/bonemet/>
-SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
-  { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
-    OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
-  UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
-  OPTIONAL { ?o rdfs:label ?ownlabel }
-  OPTIONAL { ?mapping a bonemet:Mapping ; rdf:object ?o ; bonemet:objectLabel ?maplabel }
-  BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
-  OPTIONAL { ?p rdfs:label ?plabel }
-}"""
-SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
-  ?e rdfs:label|skos:altLabel ?m .
-  FILTER(STRSTARTS(STR(?e), "https://w3id.org/bonemet/entity/"))
-  FILTER(STRSTARTS(LCASE(STR(?m)), "PREFIX_TEXT"))
-  ?e rdfs:label ?l .
-} GROUP BY ?e ORDER BY LCASE(?label)"""
-CONSTRUCT = """CONSTRUCT { <IRI> ?p ?o . ?s ?q <IRI> . ?x ?p2 ?o2 } WHERE {
-  { <IRI> ?p ?o } UNION { ?s ?q <IRI> }
-  UNION { ?x ?p2 ?o2 FILTER(STRSTARTS(STR(?x), "IRI#")) }
-}"""
-
+HTML = content_type("text/html")
 def extension_media(ext: str) -> str | None:
     """The media type a Linked Data document's extension asks for (/entity/Femur.ttl), if any."""
     if ext == "html":
@@ -90,6 +64,7 @@ class BonemetServer(ThreadingHTTPServer):
         super().__init__(address, Handler)  # bind first: a busy port fails before workers start
         host, port = self.server_address[:2]
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
+        self.pages = Renderer(self.base_url)
         self.engine: QueryBackend
         if backend:
             self.engine = RemoteEngine(backend, timeout=limits.query_timeout, max_results=limits.max_results,
@@ -286,8 +261,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_graph(self, graph, media: str, location: str) -> None:
         body = graph.serialize(format=by_media_type(media).rdflib).encode("utf-8")
-        ctype = media + ("; charset=utf-8" if media.startswith("text/") else "")
-        self.send(200, body, ctype, {"Vary": "Accept", "Content-Location": location})
+        self.send(200, body, content_type(media), {"Vary": "Accept", "Content-Location": location})
 
     def rdf_document(self, graph, title: str, path: str) -> None:
         try:
@@ -295,9 +269,8 @@ class Handler(BaseHTTPRequestHandler):
         except NotAcceptable as exc:
             return self.fail(406, str(exc))
         if media == "text/html":
-            ttl = graph.serialize(format="turtle")
-            body = pages.page(title, f"<pre>{html.escape(ttl)}</pre>")
-            return self.send(200, body, "text/html; charset=utf-8", {"Vary": "Accept"})
+            body = self.server.pages.document(title, graph.serialize(format="turtle"))
+            return self.send(200, body, HTML, {"Vary": "Accept"})
         self.send_graph(graph, media, path)
 
     def linked_data(self, path: str) -> None:
@@ -311,112 +284,65 @@ class Handler(BaseHTTPRequestHandler):
         if (URIRef(iri), None, None) in self.server.void:  # the dataset and its named graphs
             return self.rdf_document(self.server.void.cbd(URIRef(iri)), "Dataset description", path)
         if any(c in iri for c in '<>" {}|\\^`'):
-            return self.send(404, pages.not_found(path), "text/html; charset=utf-8")
+            return self.send(404, self.server.pages.not_found(path), HTML)
         if media == "text/html":
-            ans = self.server.engine.run(DESCRIBE.replace("IRI", iri), accept="application/sparql-results+json",
+            ans = self.server.engine.run(describe_query(iri), accept="application/sparql-results+json",
                                          max_results=20_000)
             if ans.status != 200:
                 return self.answer(ans)
             rows = json.loads(ans.body)["results"]["bindings"]
             if not rows:
-                return self.send(404, pages.not_found(iri), "text/html; charset=utf-8", {"Vary": "Accept"})
-            body = pages.resource_page(iri, rows, self.server.base_url)
-            return self.send(200, body, "text/html; charset=utf-8",
+                return self.send(404, self.server.pages.not_found(iri), HTML, {"Vary": "Accept"})
+            body = self.server.pages.resource(iri, rows)
+            return self.send(200, body, HTML,
                              {"Vary": "Accept", "Content-Location": stem + ".html"})
-        ans = self.server.engine.run(CONSTRUCT.replace("IRI", iri), accept=media, max_results=20_000)
+        ans = self.server.engine.run(construct_query(iri), accept=media, max_results=20_000)
         if ans.status == 200 and ans.body.strip() in (b"", b"[]", b"{}"):
             return self.fail(404, f"nothing is known about {iri}")
         suffix = by_media_type(media).suffix
         self.send(ans.status, ans.body, ans.content_type, {"Vary": "Accept", "Content-Location": f"{stem}{suffix}"})
 
     def ontology_page(self) -> None:
-        from rdflib import OWL, RDF, RDFS
-        from rdflib.namespace import SKOS
-        onto = self.server.ontology
-        sections = []
-        for kind, title in ((OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
-                            (OWL.DatatypeProperty, "Datatype properties")):
-            rows = []
-            for term in sorted(t for t in onto.subjects(RDF.type, kind) if str(t).startswith(BASE)):
-                extra = []
-                for p, name in ((RDFS.subClassOf, "subclass of"), (RDFS.subPropertyOf, "sub-property of"),
-                                (RDFS.domain, "domain"), (RDFS.range, "range"), (OWL.inverseOf, "inverse of")):
-                    for o in onto.objects(term, p):
-                        if str(o).startswith(BASE):
-                            extra.append(f"{name} {pages.link(str(o), self.server.base_url, onto.value(o, RDFS.label))}")
-                rows.append(f'<tr id="{html.escape(str(term)[len(BASE):])}"><td>'
-                            f"{pages.link(str(term), self.server.base_url, onto.value(term, RDFS.label))}</td>"
-                            f"<td>{html.escape(str(onto.value(term, SKOS.definition) or ''))}"
-                            f"<br><span class=muted>{'; '.join(extra)}</span></td></tr>")
-            sections.append(f"<h2>{title}</h2><table><tr><th>term</th><th>definition</th></tr>{''.join(rows)}</table>")
-        header = ("<p>IRI <code>https://w3id.org/bonemet/ontology</code>; OWL as "
-                  '<a href="/ontology.ttl">Turtle</a>, <a href="/ontology.rdf">RDF/XML</a>, '
-                  '<a href="/ontology.jsonld">JSON-LD</a>, <a href="/ontology.nt">N-Triples</a>. Licence CC BY 4.0.</p>')
-        self.send(200, pages.page("bonemet ontology", header + "".join(sections)), "text/html; charset=utf-8",
-                  {"Vary": "Accept"})
+        self.send(200, self.server.pages.ontology(ontology_sections(self.server.ontology)), HTML, {"Vary": "Accept"})
 
     def search_page(self, params: dict[str, list[str]]) -> None:
         """Entities whose label or synonym starts with q (case-insensitive)."""
         q = (params.get("q") or [""])[0].strip()[:100]
         hits = []
         if q:
-            literal = q.lower().replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-            query = SEARCH.replace("PREFIX_TEXT", literal)
-            ans = self.server.engine.run(query, accept="application/sparql-results+json", max_results=200)
+            ans = self.server.engine.run(search_query(q), accept="application/sparql-results+json", max_results=200)
             if ans.status == 200:
                 hits = json.loads(ans.body)["results"]["bindings"]
-        self.send(200, pages.search_page(q, hits, self.server.base_url), "text/html; charset=utf-8")
+        self.send(200, self.server.pages.search(q, hits), HTML)
 
     def query_page(self, params: dict[str, list[str]]) -> None:
         query = (params.get("query") or [""])[0]
-        result = ""
+        result: dict = {}
         if query.strip():
             try:
                 check_query(query, max_length=self.server.limits.max_query_length)
                 ans = self.server.engine.run(query, accept="application/sparql-results+json")
                 if ans.status == 200 and ans.content_type.startswith("application/sparql-results+json"):
-                    result = pages.results_table(json.loads(ans.body), self.server.base_url)
+                    result = {"doc": json.loads(ans.body)}
                 elif ans.status == 200:
-                    result = f"<pre>{html.escape(ans.body.decode('utf-8', 'replace'))}</pre>"
+                    result = {"text": ans.body.decode("utf-8", "replace")}
                 else:
-                    result = f"<p><strong>Error {ans.status}:</strong> {html.escape(ans.body.decode())}</p>"
+                    result = {"error": ans.body.decode("utf-8", "replace"), "error_kind": f"Error {ans.status}"}
             except QueryRefused as exc:
-                result = f"<p><strong>Refused:</strong> {html.escape(str(exc))}</p>"
-        self.send(200, pages.query_page(query or self.server.examples[0][1], result, self.server.examples),
-                  "text/html; charset=utf-8")
+                result = {"error": str(exc), "error_kind": "Refused"}
+        self.send(200, self.server.pages.query(query or self.server.examples[0][1], self.server.examples, **result),
+                  HTML)
 
     def service_description(self) -> None:
-        endpoint = self.server.base_url + "/sparql"
-        graph = "https://w3id.org/bonemet/graph/"
-        r = self.server.report
-        ttl = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
-@prefix void: <http://rdfs.org/ns/void#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-<{endpoint}> a sd:Service ;
-    sd:endpoint <{endpoint}> ;
-    sd:supportedLanguage sd:SPARQL11Query ;
-    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
-        <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
-        <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
-        <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
-    sd:feature sd:UnionDefaultGraph ;
-    dcterms:description "Read-only. The default graph is the union of the asserted and inferred graphs. SERVICE is refused." ;
-    sd:defaultDataset [ a sd:Dataset ;
-        sd:defaultGraph [ a sd:Graph ; void:triples {r['asserted_triples'] + r['inferred_triples']} ] ;
-        sd:namedGraph [ a sd:NamedGraph ; sd:name <{graph}asserted> ;
-                        sd:graph [ a sd:Graph ; void:triples {r['asserted_triples']} ] ] ,
-                      [ a sd:NamedGraph ; sd:name <{graph}inferred> ;
-                        sd:graph [ a sd:Graph ; void:triples {r['inferred_triples']} ] ] ] .
-"""
+        ttl = service_description(self.server.base_url + "/sparql", self.server.report)
         try:
             media = choose(list(GRAPH_TYPES), self.headers.get("Accept"))
         except NotAcceptable as exc:
             return self.fail(406, str(exc))
         body = ttl.encode("utf-8")
         if media != "text/turtle":
-            from rdflib import Graph
             body = Graph().parse(data=ttl, format="turtle").serialize(format=by_media_type(media).rdflib).encode("utf-8")
-        self.send(200, body, media + ("; charset=utf-8" if media.startswith("text/") else ""), {"Vary": "Accept"})
+        self.send(200, body, content_type(media), {"Vary": "Accept"})
 
     def dump(self, name: str) -> None:
         sizes = dict(self.server.dumps)
@@ -429,28 +355,8 @@ class Handler(BaseHTTPRequestHandler):
                   {"Content-Disposition": f'attachment; filename="{name}"'})
 
     def home(self) -> None:
-        r = self.server.report
-        dumps = "".join(f'<li><a href="/dumps/{name}">{name}</a></li>' for name, _size in self.server.dumps)
-        per_source = ", ".join(f"{k}: {v}" for k, v in r["statements_per_source"].items())
-        examples = "".join(f'<li><a href="/query?{urlencode({"query": q})}">{html.escape(t)}</a></li>'
-                           for t, q in self.server.examples)
-        body = f"""<p>An open knowledge graph of bone metastasis: which cancers spread to which bones, what lesion
-types do to bone and which complications they cause, symptoms, diagnostics, treatments and drugs, dissemination
-routes, incidence and survival figures. Every statement points to the passage of the source document that
-supports it.</p>
-<p><strong>{r['asserted_triples']}</strong> asserted and <strong>{r['inferred_triples']}</strong> inferred (OWL 2 RL)
-triples; {r['entities']} entities; sourced statements per source document: {per_source}.</p>
-<ul><li>SPARQL 1.1 endpoint: <a href="/sparql">{html.escape(self.server.base_url)}/sparql</a>
-(default graph = asserted + inferred; named graphs <code>https://w3id.org/bonemet/graph/asserted</code> and
-<code>…/graph/inferred</code>)</li>
-<li><a href="/query">Query form</a> · <a href="/ontology">Ontology</a> ·
-<a href="/.well-known/void">Dataset description (VoID, DCAT)</a> · <a href="/shapes/">SHACL shapes</a> ·
-<a href="/entity/BreastCancer">an example resource</a></li></ul>
-<form method="get" action="/search"><label>Find an entity by name or synonym:
-<input type="search" name="q" placeholder="e.g. thigh bone"></label> <button type="submit">Search</button></form>
-<h2>Example questions</h2><ol>{examples}</ol>
-<h2>Downloads</h2><ul>{dumps}</ul>"""
-        self.send(200, pages.page("bonemet — bone metastasis knowledge graph", body), "text/html; charset=utf-8")
+        self.send(200, self.server.pages.home(self.server.report, self.server.examples, self.server.dumps), HTML)
+
 
 def serve(*, host: str, port: int, dist: Path, project: Project, limits: Limits, base_url: str | None = None,
           workers: int = 2,

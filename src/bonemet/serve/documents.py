@@ -1,0 +1,109 @@
+"""The SPARQL the pages ask, and the documents the server describes itself with.
+
+Kept apart from the HTTP handler so that the text of each query can be read (and tested) as a whole.
+"""
+
+from __future__ import annotations
+
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.namespace import SKOS
+
+from bonemet.namespaces import BASE, GRAPH
+from bonemet.serve.pages import OntologyTerm
+
+# An external term (UBERON, NCIt ...) has no rdfs:label here; its label is the one our mapping recorded.
+DESCRIBE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX bonemet: <https://w3id.org/bonemet/>
+SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
+  { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
+    OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
+  UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
+  OPTIONAL { ?o rdfs:label ?ownlabel }
+  OPTIONAL { ?mapping a bonemet:Mapping ; rdf:object ?o ; bonemet:objectLabel ?maplabel }
+  BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
+  OPTIONAL { ?p rdfs:label ?plabel }
+}"""
+SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
+  ?e rdfs:label|skos:altLabel ?m .
+  FILTER(STRSTARTS(STR(?e), "https://w3id.org/bonemet/entity/"))
+  FILTER(STRSTARTS(LCASE(STR(?m)), "PREFIX_TEXT"))
+  ?e rdfs:label ?l .
+} GROUP BY ?e ORDER BY LCASE(?label)"""
+CONSTRUCT = """CONSTRUCT { <IRI> ?p ?o . ?s ?q <IRI> . ?x ?p2 ?o2 } WHERE {
+  { <IRI> ?p ?o } UNION { ?s ?q <IRI> }
+  UNION { ?x ?p2 ?o2 FILTER(STRSTARTS(STR(?x), "IRI#")) }
+}"""
+
+
+def describe_query(iri: str) -> str:
+    """What a resource page shows: links both ways, with labels and evidence offsets. `iri` must be checked
+    for characters IRIs cannot hold before it is put into the query (the server answers 404 for those)."""
+    return DESCRIBE.replace("IRI", iri)
+
+
+def construct_query(iri: str) -> str:
+    """A resource's RDF description: its triples both ways, and those of its hash IRIs."""
+    return CONSTRUCT.replace("IRI", iri)
+
+
+def search_query(text: str) -> str:
+    """Entities whose label or synonym starts with `text`, case-insensitive.
+
+    >>> 'STRSTARTS(LCASE(STR(?m)), "a \\\\"b\\\\"")' in search_query('A "b"')
+    True
+    """
+    literal = text.lower().replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return SEARCH.replace("PREFIX_TEXT", literal)
+
+
+SERVICE_NOTE = "Read-only. The default graph is the union of the asserted and inferred graphs. SERVICE is refused."
+
+
+def service_description(endpoint: str, report: dict) -> str:
+    """The SPARQL 1.1 Service Description of the endpoint, in Turtle."""
+    asserted, inferred = report["asserted_triples"], report["inferred_triples"]
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_JSON>, <http://www.w3.org/ns/formats/SPARQL_Results_XML>,
+        <http://www.w3.org/ns/formats/SPARQL_Results_CSV>, <http://www.w3.org/ns/formats/SPARQL_Results_TSV>,
+        <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
+        <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
+    sd:feature sd:UnionDefaultGraph ;
+    dcterms:description "{SERVICE_NOTE}" ;
+    sd:defaultDataset [ a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {asserted + inferred} ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{GRAPH['asserted']}> ;
+                        sd:graph [ a sd:Graph ; void:triples {asserted} ] ] ,
+                      [ a sd:NamedGraph ; sd:name <{GRAPH['inferred']}> ;
+                        sd:graph [ a sd:Graph ; void:triples {inferred} ] ] ] .
+"""
+
+
+def ontology_sections(onto: Graph) -> list[tuple[str, list[OntologyTerm]]]:
+    """The ontology page's tables: classes and properties with definitions and their relations."""
+    sections = []
+    for kind, title in ((OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
+                        (OWL.DatatypeProperty, "Datatype properties")):
+        terms = []
+        for term in sorted(str(t) for t in onto.subjects(RDF.type, kind) if str(t).startswith(BASE)):
+            related = [(name, str(o), _label(onto, o))
+                       for p, name in ((RDFS.subClassOf, "subclass of"), (RDFS.subPropertyOf, "sub-property of"),
+                                       (RDFS.domain, "domain"), (RDFS.range, "range"), (OWL.inverseOf, "inverse of"))
+                       for o in onto.objects(URIRef(term), p) if str(o).startswith(BASE)]
+            terms.append(OntologyTerm(term, _label(onto, URIRef(term)),
+                                      str(onto.value(URIRef(term), SKOS.definition) or ""), related))
+        sections.append((title, terms))
+    return sections
+
+
+def _label(g: Graph, term) -> str | None:
+    label = g.value(term, RDFS.label)
+    return str(label) if label is not None else None
