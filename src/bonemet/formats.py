@@ -66,8 +66,8 @@ GRAPH_SYNTAXES = tuple(s for s in RDF_SYNTAXES if s.aliases)
 DUMP_SYNTAXES = tuple(s for s in RDF_SYNTAXES if s.dump)
 TRIG = next(s for s in RDF_SYNTAXES if s.name == "trig")
 # `format=` values of the endpoint -> media type (html: the Linked Data pages)
-FORMAT_ALIASES = {alias: f.media_type for f in (*RESULTS_FORMATS, *GRAPH_SYNTAXES) for alias in f.aliases} | {
-    "html": "text/html"}
+FORMAT_ALIASES = ({alias: f.media_type for f in RESULTS_FORMATS for alias in f.aliases}
+                  | {alias: s.media_type for s in GRAPH_SYNTAXES for alias in s.aliases} | {"html": "text/html"})
 
 
 class UnknownFormat(LookupError):

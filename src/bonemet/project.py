@@ -99,7 +99,7 @@ def current(project_dir: str | None = None) -> Project:
         if not (root / MARKER).is_file():
             raise ProjectError(f"{root}: not a bonemet project (no {MARKER})")
         return Project(root, checkout=True)
-    root = checkout_root()
-    if root is not None:
-        return Project(root, checkout=True)
+    checkout = checkout_root()
+    if checkout is not None:
+        return Project(checkout, checkout=True)
     return Project(Path(str(resources.files("bonemet") / "data")), checkout=False)

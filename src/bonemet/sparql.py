@@ -23,8 +23,8 @@ def compact(term) -> str:
 def run_compact(graph: Graph, query: str) -> tuple[list[str], list[tuple[str, ...]]]:
     """Variables and rows (sorted) of a SELECT query, with terms in compact form."""
     result = graph.query(query)
-    variables = [str(v) for v in result.vars]
-    rows = sorted(tuple(compact(row[i]) for i in range(len(variables))) for row in result)
+    variables = [str(v) for v in result.vars or []]
+    rows = sorted(tuple(compact(row[i]) for i in range(len(variables))) for row in result)  # type: ignore[index]
     return variables, rows
 
 

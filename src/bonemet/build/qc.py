@@ -25,6 +25,8 @@ def qc_queries(root: Path) -> list[Path]:
 
 def run_qc(graph: Graph, root: Path) -> list[Violation]:
     """Evaluated by Oxigraph, like every query bonemet runs by default."""
+    import pyoxigraph as ox
+
     from bonemet.io import open_store
 
     store = open_store([], [graph])
@@ -32,6 +34,8 @@ def run_qc(graph: Graph, root: Path) -> list[Violation]:
     for path in qc_queries(root):
         check = path.name.removesuffix("-violation.rq")
         result = store.query(path.read_text(encoding="utf-8"))
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError(f"{path}: a quality check must be a SELECT query")
         variables = result.variables
         for row in result:
             found.append(Violation(check, *(row[v].value if row[v] is not None else "" for v in variables)))

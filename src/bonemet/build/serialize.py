@@ -81,10 +81,10 @@ def rdfxml(graph: Graph) -> str:
     nm = graph.namespace_manager
     used: dict[str, str] = {"rdf": str(RDF)}
     qnames = {}
-    for p in sorted(set(graph.predicates())):
+    for p in sorted({str(p) for p in graph.predicates()}):
         prefix, ns, local = nm.compute_qname_strict(p)
         used[prefix] = str(ns)
-        qnames[p] = f"{prefix}:{local}"
+        qnames[URIRef(p)] = f"{prefix}:{local}"
     out = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
     out += [f"   xmlns:{prefix}={quoteattr(ns)}" for prefix, ns in sorted(used.items())]
     out[-1] += ">"
@@ -93,8 +93,8 @@ def rdfxml(graph: Graph) -> str:
         return f"rdf:nodeID={quoteattr(str(term))}" if isinstance(term, BNode) else f"rdf:about={quoteattr(str(term))}"
 
     by_subject: dict = {}
-    for s, p, o in graph:
-        by_subject.setdefault(s, []).append((p, o))
+    for s, pred, o in graph:
+        by_subject.setdefault(s, []).append((pred, o))
     for s in sorted(by_subject, key=lambda t: t.n3()):
         out.append(f"  <rdf:Description {node_attr(s)}>")
         for p, o in sorted(by_subject[s], key=lambda po: (po[0].n3(), po[1].n3())):

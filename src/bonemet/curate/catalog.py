@@ -72,13 +72,13 @@ class Catalog:
         while todo:
             p = todo.pop()
             seen.add(p)
-            d = self.ontology.value(p, RDFS.domain)
-            r = self.ontology.value(p, RDFS.range)
-            if domain is None and d is not None and d.startswith(BASE):
+            d = str(self.ontology.value(p, RDFS.domain) or "")
+            r = str(self.ontology.value(p, RDFS.range) or "")
+            if domain is None and d.startswith(BASE):
                 domain = d[len(BASE):]
-            if range_ is None and r is not None and r.startswith(BASE):
+            if range_ is None and r.startswith(BASE):
                 range_ = r[len(BASE):]
-            todo += [s for s in self.ontology.objects(p, RDFS.subPropertyOf) if s not in seen]
+            todo += [s for s in self.ontology.objects(p, RDFS.subPropertyOf) if isinstance(s, URIRef) and s not in seen]
         return domain, range_
 
 
@@ -90,13 +90,14 @@ def load_catalog(root: Path | None = None) -> Catalog:
         ontology.parse(ontology_path, format="turtle")
     except Exception as exc:  # rdflib raises several parser exception types
         raise TableError(f"{ontology_path}: not valid Turtle: {exc}") from None
-    base = BASE
-    local = lambda term: term[len(base):] if isinstance(term, URIRef) and term.startswith(base) else None  # noqa: E731
+    def local(term) -> str:
+        return str(term)[len(BASE):] if isinstance(term, URIRef) and term.startswith(BASE) else ""
+
     classes = {n for n in map(local, ontology.subjects(RDF.type, OWL.Class)) if n}
     props = {n for n in map(local, ontology.subjects(RDF.type, OWL.ObjectProperty)) if n}
-    individuals = {}
+    individuals: dict[str, str] = {}
     for s, o in ontology.subject_objects(RDF.type):
-        if local(s) and local(o) and local(o) in classes and local(s) not in classes:
+        if local(s) and local(o) in classes and local(s) not in classes:
             individuals[local(s)] = local(o)
 
     entities: dict[str, Entity] = {}

@@ -83,7 +83,7 @@ def read_mapping_set(path: Path) -> MappingSet:
     if missing:
         raise TableError(f"{path}:{head_line}: table lacks column(s) {', '.join(missing)}")
     ms = MappingSet(path, metadata, [])
-    seen = {}
+    seen: dict[tuple[str, str, str], int] = {}
     for number, row in table[1:]:
         cells = row.split("\t")
         if len(cells) > len(columns):
@@ -92,18 +92,18 @@ def read_mapping_set(path: Path) -> MappingSet:
         for c in REQUIRED_COLUMNS:
             if not v[c]:
                 raise TableError(f"{path}:{number}: '{c}' is empty")
-        for c in ("subject_id", "predicate_id", "object_id", "mapping_justification"):
-            prefix, sep, local = v[c].partition(":")
+        for column in ("subject_id", "predicate_id", "object_id", "mapping_justification"):
+            prefix, sep, local = v[column].partition(":")
             if not sep or not local or prefix not in ms.prefixes:
-                raise TableError(f"{path}:{number}: {c} '{v[c]}' is not a CURIE with a prefix of the curie_map")
+                raise TableError(f"{path}:{number}: {column} '{v[column]}' is not a CURIE with a prefix of the curie_map")
         if v["predicate_id"] not in PREDICATES:
             raise TableError(f"{path}:{number}: predicate_id '{v['predicate_id']}' must be one of {sorted(PREDICATES)}")
         if v["mapping_justification"] not in JUSTIFICATIONS:
             raise TableError(f"{path}:{number}: mapping_justification '{v['mapping_justification']}' is not a SEMAPV term")
-        key = (v["subject_id"], v["predicate_id"], v["object_id"])
-        if key in seen:
-            raise TableError(f"{path}:{number}: the same mapping is already on line {seen[key]}")
-        seen[key] = number
+        triple = (v["subject_id"], v["predicate_id"], v["object_id"])
+        if triple in seen:
+            raise TableError(f"{path}:{number}: the same mapping is already on line {seen[triple]}")
+        seen[triple] = number
         ms.mappings.append(Mapping(number, v["subject_id"], v.get("subject_label", ""), v["predicate_id"],
                                    v["object_id"], v.get("object_label", ""), v["mapping_justification"],
                                    v.get("comment", "")))

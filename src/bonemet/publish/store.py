@@ -107,7 +107,7 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
     parts = urllib.parse.urlsplit(url)
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     path = parts.path or "/"
-    return cls(parts.hostname, parts.port, timeout=timeout), path + (f"?{parts.query}" if parts.query else "")
+    return cls(parts.hostname or "", parts.port, timeout=timeout), path + (f"?{parts.query}" if parts.query else "")
 
 
 def _chunks(path: Path, progress: Callable[[int], None]) -> Iterator[bytes]:

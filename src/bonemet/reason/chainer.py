@@ -169,7 +169,7 @@ class Saturator:
         if p in self._indexed:
             self._s2o[p][s].add(o)
             self._o2s[p][o].add(s)
-        if self._by_subject is not None:
+        if self._by_subject is not None and self._by_object is not None:
             self._by_subject[s].add((p, o))
             self._by_object[o].add((s, p))
         return True
@@ -247,6 +247,7 @@ class Saturator:
         for y in tuple(same.get(o, ())):
             self._derive((s, p, y))
         if p == SAME_AS:
+            assert self._by_subject is not None and self._by_object is not None   # built just above
             for fp, fo in tuple(self._by_subject.get(s, ())):
                 self._derive((o, fp, fo))
             for fs, fp in tuple(self._by_object.get(s, ())):

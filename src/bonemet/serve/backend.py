@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Protocol
+from typing import Sequence, Protocol
 
 from bonemet.formats import download_type
 from bonemet.serve.results import Answer
@@ -48,7 +48,7 @@ class LocalBackend:
     """The embedded store: query workers over the TriG bundle of a release folder (plus --data files)."""
 
     def __init__(self, dist: Path, *, workers: int, timeout: float, max_results: int,
-                 data_files: list[tuple[Path, str]] = (), on_disk: bool = False):
+                 data_files: Sequence[tuple[Path, str]] = (), on_disk: bool = False):
         self.dist = dist
         self._report = json.loads((dist / "build-report.json").read_text(encoding="utf-8"))
         self._statistics = local_statistics(dist)

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from rdflib import Graph, URIRef
@@ -53,7 +54,7 @@ class BonemetServer(ThreadingHTTPServer):
 
     def __init__(self, address, *, dist: Path, project: Project, limits: Limits, workers: int = 2,
                  base_url: str | None = None,
-                 data_files: list[tuple[Path, str]] = (), backend: str | None = None,
+                 data_files: Sequence[tuple[Path, str]] = (), backend: str | None = None,
                  backend_auth: str | None = None, on_disk: bool = False):
         self.dist, self.project, self.limits, self.backend = dist, project, limits, backend
         # read before binding or starting workers: a missing packaged file is one line, not a half-started server
@@ -63,6 +64,7 @@ class BonemetServer(ThreadingHTTPServer):
         self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
         super().__init__(address, Handler)  # bind first: a busy port fails before workers start
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         self.base_url = (base_url or f"http://{host}:{port}").rstrip("/")
         self.pages = Renderer(self.base_url)
         self.engine: QueryBackend
@@ -360,7 +362,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def serve(*, host: str, port: int, dist: Path, project: Project, limits: Limits, base_url: str | None = None,
           workers: int = 2,
-          data_files: list[tuple[Path, str]] = (), backend: str | None = None, backend_auth: str | None = None,
+          data_files: Sequence[tuple[Path, str]] = (), backend: str | None = None, backend_auth: str | None = None,
           on_disk: bool = False) -> None:
     server = BonemetServer((host, port), dist=dist, project=project, limits=limits, workers=workers, base_url=base_url,
                            data_files=data_files, backend=backend, backend_auth=backend_auth, on_disk=on_disk)

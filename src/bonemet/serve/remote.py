@@ -47,7 +47,8 @@ class RemoteEngine:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{endpoint}: not an http(s) URL")
         self.endpoint, self.timeout, self.max_results = endpoint, timeout, max_results
-        self.graphs, self.base_iri = graphs, None
+        self.graphs = graphs
+        self.base_iri: str | None = None
         self._report: dict | None = None
         self._statistics: dict | None = None
         self._headers = {"Authorization": auth_header} if auth_header else {}
@@ -55,7 +56,7 @@ class RemoteEngine:
     def post(self, query: str, default_graphs: list[str], named_graphs: list[str]) -> tuple[int, str, bytes]:
         parts = urllib.parse.urlsplit(self.endpoint)
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = cls(parts.hostname, parts.port, timeout=self.timeout)
+        conn = cls(parts.hostname or "", parts.port, timeout=self.timeout)
         form = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] \
             + [("named-graph-uri", g) for g in named_graphs]
         try:
@@ -132,7 +133,9 @@ class RemoteEngine:
         if name not in REMOTE_DUMPS:
             return 404, f"no dump named {name!r}".encode()
         stem, ext = name.rsplit(".", 1)
-        fmt = by_suffix("." + ext).oxigraph
+        syntax = by_suffix("." + ext)
+        assert syntax is not None   # REMOTE_DUMPS are named with the table's suffixes
+        fmt = syntax.oxigraph
         graphs = PUBLISHED_GRAPHS if ext == "trig" else \
             [str(GRAPH["inferred" if stem.endswith("inferred") else "asserted"])]
         quads = []
@@ -142,7 +145,7 @@ class RemoteEngine:
                 return status, triples[0].encode("utf-8")
             quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) if ext == "trig" else t
                       for t in triples]
-        return 200, ox.serialize(quads, format=fmt)
+        return 200, ox.serialize(quads, format=fmt) or b""
 
     def close(self) -> None:
         pass

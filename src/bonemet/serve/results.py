@@ -112,7 +112,7 @@ def serialize_boolean(value: bool, media: str) -> bytes:
 
 
 def serialize_triples(triples: list, media: str) -> bytes:
-    return ox.serialize(triples, format=by_media_type(media).oxigraph)
+    return ox.serialize(triples, format=by_media_type(media).oxigraph) or b""
 
 
 CONTENT_TYPES = {m: content_type(m) for m in list(RESULTS_TYPES) + list(GRAPH_TYPES)}
@@ -125,7 +125,8 @@ def execute(store, req: Request) -> Answer:
         named_graphs = [ox.NamedNode(g) for g in req.named_graphs]
     except (ValueError, SyntaxError) as exc:
         return error_answer(400, f"bad graph IRI in default-graph-uri or named-graph-uri: {exc}")
-    kwargs = {"default_graph": default_graphs} if default_graphs else {"use_default_graph_as_union": True}
+    kwargs: dict[str, object] = ({"default_graph": default_graphs} if default_graphs
+                                 else {"use_default_graph_as_union": True})
     if named_graphs:
         kwargs["named_graphs"] = named_graphs
     try:

@@ -13,6 +13,7 @@ import queue
 import threading
 import time
 from pathlib import Path
+from typing import Sequence
 
 from bonemet.formats import by_name
 from bonemet.namespaces import GRAPH
@@ -82,7 +83,8 @@ def _zygote_main(control, address: str, authkey: bytes, dataset: str, data_files
     import pyoxigraph as ox
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # forked workers are reaped by the kernel
-    store = ox.Store(disk_dir) if disk_dir else ox.Store()
+    store: ox.Store | None = ox.Store(disk_dir) if disk_dir else ox.Store()
+    assert store is not None
     try:
         _load(store, dataset, data_files)
         triples = len(store)
@@ -106,7 +108,7 @@ def _zygote_main(control, address: str, authkey: bytes, dataset: str, data_files
             control.close()
             conn = Client(address, authkey=authkey)
             conn.send(os.getpid())
-            _serve_queries(conn, store if store is not None else ox.Store.read_only(disk_dir))
+            _serve_queries(conn, store if store is not None else ox.Store.read_only(str(disk_dir)))
             os._exit(0)
 
 
@@ -139,7 +141,7 @@ class QueryEngine:
     the latter in the named graph DATA_GRAPH. Queries see the union of all graphs."""
 
     def __init__(self, dataset: Path, *, workers: int = 2, timeout: float = 30.0, max_results: int = 10_000,
-                 base_iri: str | None = None, data_files: list[tuple[Path, str]] = (), on_disk: bool = False):
+                 base_iri: str | None = None, data_files: Sequence[tuple[Path, str]] = (), on_disk: bool = False):
         import os
         import secrets
         import tempfile
