@@ -8,8 +8,9 @@ same on either, and mypy checks that neither lacks a method the server calls.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, Protocol
+from typing import Protocol
 
 from bonemet.formats import download_type
 from bonemet.serve.results import Answer

@@ -11,10 +11,10 @@ import json
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from rdflib import Graph, URIRef

@@ -12,8 +12,8 @@ import multiprocessing
 import queue
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from bonemet.formats import by_name
 from bonemet.namespaces import GRAPH
