@@ -10,6 +10,7 @@ which falls back on rdflib's reading of a bad file when that is more precise.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import xml.sax
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,25 @@ from bonemet.formats import UnknownFormat, by_name, by_suffix
 DEFAULT_MAX_BYTES = 100_000_000
 # rdflib's own explanation of a bad file is only asked for files small enough to read whole.
 EXPLAIN_LIMIT = 50_000_000
+
+
+class _LiteralConversionFilter(logging.Filter):
+    """rdflib logs a warning with a full traceback for every literal whose lexical form is not valid for
+    its datatype ("2023-13-01"^^xsd:date). For bonemet that is a data problem the SHACL report names
+    (sh:datatype), so the traceback must not reach the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form to value")
+
+
+_LITERAL_FILTER = _LiteralConversionFilter()
+
+
+def quiet_literal_warnings() -> None:
+    """Keep rdflib's literal-conversion warnings out of the output (the command line calls this once)."""
+    logger = logging.getLogger("rdflib.term")
+    if _LITERAL_FILTER not in logger.filters:
+        logger.addFilter(_LITERAL_FILTER)
 
 
 class InputError(Exception):

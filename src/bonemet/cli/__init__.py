@@ -8,12 +8,14 @@ from bonemet import __version__
 from bonemet.cli.curation import build, check
 from bonemet.cli.data import generate, query, reason, validate
 from bonemet.cli.serving import publish, serve
+from bonemet.io import quiet_literal_warnings
 
 
 @click.group()
 @click.version_option(__version__, prog_name="bonemet")
 def main() -> None:
     """bonemet: the bone metastasis knowledge graph."""
+    quiet_literal_warnings()
 
 
 for _command in (build, check, query, validate, reason, generate, publish, serve):

@@ -21,6 +21,7 @@ from rdflib.namespace import SH
 
 from bonemet.io import DEFAULT_MAX_BYTES, InputError, load_rdf
 from bonemet.project import current
+from bonemet.validate import terms
 
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_RANK = {"Info": 0, "Warning": 1, "Violation": 2}
@@ -145,12 +146,21 @@ def validate_files(files: list[Path], shapes: Graph, *, inference: str = "none",
         data = load_rdf(files, input_format, max_bytes or DEFAULT_MAX_BYTES) if files else Graph()
         for g in graphs:
             data += g
-        return validate(data, shapes, inference=inference, with_vocabulary=with_vocabulary)
+        report = validate(data, shapes, inference=inference, with_vocabulary=with_vocabulary)
+        return _with_unknown_terms(report.graph, terms.graph_triples(data) if with_vocabulary else None)
     vocabulary = ([vocabulary_graph()] if with_vocabulary else []) + list(graphs)
     if inference == "owlrl":
         vocabulary = [_with_entailments(files, vocabulary, input_format, max_bytes)]
     loaded = load_store(vocabulary, files, input_format, max_bytes)
     report_graph = validator.validate(loaded, progress)
+    return _with_unknown_terms(report_graph, terms.store_triples(loaded.store) if with_vocabulary else None)
+
+
+def _with_unknown_terms(report_graph: Graph, triples) -> Report:
+    """The report, plus a result for each use of an IRI in our namespaces that we do not define."""
+    if triples is not None:
+        defined = terms.defined_terms(vocabulary_graph())
+        terms.add_results(report_graph, terms.unknown_uses(triples, defined), defined)
     return Report(read_report(report_graph), report_graph)
 
 
