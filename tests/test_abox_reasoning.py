@@ -109,7 +109,14 @@ def test_reason_command_on_consistent_data_exits_0(tmp_path):
         generate(out, patients=20, seed=1)
     run = subprocess.run([sys.executable, "-m", "bonemet.cli", "reason", str(path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert "<https://w3id.org/bonemet/Record>" in run.stdout or "rdf-syntax-ns#type" in run.stdout
+    # the command prints exactly what the library infers, and every record is inferred to be a bonemet:Record
+    expected = [f"{s} {p} {o} ." for s, p, o in reason([path], vocabulary_graph()).inferred]
+    assert run.stdout.splitlines() == expected
+    records = {line.split()[0] for line in expected
+               if line.endswith("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/bonemet/Record> .")}
+    typed = {line.split()[0] for line in path.read_text(encoding="utf-8").splitlines()
+             if " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/bonemet/" in line}
+    assert len(typed) > 40 and records == typed
 
 
 @pytest.mark.parametrize("content, message", [

@@ -23,11 +23,17 @@ def test_check_reports_all_tables_clean():
     assert proc.stdout.strip().endswith("0 problems")
 
 
-def test_check_flags_a_bad_file(tmp_path):
-    bad = ROOT / "mappings" / "statements" / "000.tsv"
-    proc = bonemet("check", str(bad))
-    assert proc.returncode == 0
-    assert "problems" in proc.stdout
+def test_check_flags_a_bad_file(project_copy):
+    """A row whose subject is not an entity, in a copy of the project: exit 1, the file and line named."""
+    table = project_copy / "mappings" / "statements" / "000.tsv"
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[1].split("\t")
+    fields[1] = "NoSuchEntity"
+    table.write_text(lines[0] + "\t".join(fields) + "".join(lines[2:]), encoding="utf-8")
+    proc = bonemet("check", "--project", str(project_copy), str(table))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{table}:2: subject 'NoSuchEntity' is not an entity of mappings/entities.tsv" in proc.stdout
+    assert proc.stdout.strip().endswith("1 problems")
 
 
 def test_query_prints_tsv(built, tmp_path):

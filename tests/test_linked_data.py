@@ -11,9 +11,10 @@ from urllib.parse import unquote_plus
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, VOID
+from rdflib.namespace import DCAT, SKOS, VOID
 
 from bonemet.curate.sssom import mapping_set_files, read_mapping_set
+from bonemet.namespaces import BME
 from conftest import ROOT, Server
 
 FEMUR = "https://w3id.org/bonemet/entity/Femur"
@@ -67,11 +68,12 @@ def test_file_extensions(server, ext, media):
     assert status == 200 and headers["Content-Type"].split(";")[0] == media
 
 
-def test_resource_page_content(server):
+def test_resource_page_content(server, built):
     status, _, body = server.request("/entity/BreastCancer", headers={"Accept": "text/html"})
     text = body.decode()
     assert status == 200 and "<h1>breast cancer</h1>" in text
-    assert "A cancer" in text or "cancer" in text.lower()                  # definition shown
+    definition = str(built.asserted.value(BME.BreastCancer, SKOS.definition))
+    assert len(definition) > 20 and f"<p>{html.escape(definition, quote=False)}</p>" in text   # definition shown
     assert "metastasizes to" in text and "/entity/Spine" in text           # outgoing links with labels
     assert "(inferred)" in text                                            # inferred marked
     assert "Incoming links" in text
