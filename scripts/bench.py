@@ -336,11 +336,11 @@ def write_report(r: dict, out: Path) -> None:
         "aggregates, a date filter, `EXISTS` against the published statements), run once each per mix; "
         f"median of {q['runs']} mixes per engine, engines alternating.",
         "- **Reasoning**: the ontology is closed once by owlrl, its axioms compiled into lookup tables, and the "
-        "registry saturated by a semi-naive chainer (`src/bonemet/abox_reasoning.py`); "
+        "registry saturated by a semi-naive chainer (`src/bonemet/reason/chainer.py`); "
         "`tests/test_abox_reasoning.py` proves the output equal to owlrl's on a 10k-triple registry and on one "
         f"case per rule family. Median of {rs['runs']} runs of the command (parse, reason, write sorted N-Triples).",
         "- **Validation**: shapes compiled to set-based SPARQL on an in-memory Oxigraph store "
-        "(`src/bonemet/sparql_shapes.py`); `tests/test_sparql_shapes.py` requires pySHACL's exact report on "
+        "(`src/bonemet/validate/`); `tests/test_sparql_shapes.py` requires pySHACL's exact report on "
         f"every shape fixture and on a 10k-triple registry. Median of {va['runs']} runs of the command, "
         "report written as JSON.",
         f"- **HTTP**: both servers hold the published graph and the {h['triples']:,}-triple registry (in the "
