@@ -22,34 +22,21 @@ class ProjectError(Exception):
     """A file bonemet needs is not where the project layout says; the message names it."""
 
 
+def _under_root(*parts: str) -> property:
+    return property(lambda self: self.root.joinpath(*parts))
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
     checkout: bool        # True: a curator's working copy (build and check work); False: the packaged copy
 
-    @property
-    def ontology(self) -> Path:
-        return self.root / MARKER
-
-    @property
-    def qc_dir(self) -> Path:
-        return self.root / "ontology" / "qc"
-
-    @property
-    def shapes_dir(self) -> Path:
-        return self.root / "shapes"
-
-    @property
-    def queries_dir(self) -> Path:
-        return self.root / "queries"
-
-    @property
-    def mappings_dir(self) -> Path:
-        return self.root / "mappings"
-
-    @property
-    def dist(self) -> Path:
-        return self.root / "dist"
+    ontology = _under_root(*MARKER.parts)
+    qc_dir = _under_root("ontology", "qc")
+    shapes_dir = _under_root("shapes")
+    queries_dir = _under_root("queries")
+    mappings_dir = _under_root("mappings")
+    dist = _under_root("dist")          # the release: built here in a checkout, packaged in the wheel
 
     @property
     def sources_dir(self) -> Path:

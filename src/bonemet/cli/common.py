@@ -6,13 +6,16 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from bonemet.formats import INPUT_NAMES
 from bonemet.project import Project, ProjectError, current
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(command: str, message: str, code: int = 2) -> NoReturn:
@@ -47,6 +50,15 @@ project_option = click.option("--project", "--root", "project_dir", type=click.P
                                                  "package runs from, or $BONEMET_PROJECT).")
 input_format_option = click.option("--input-format", type=click.Choice(INPUT_NAMES), default=None,
                                    help="RDF format of the inputs (default: from each file's extension).")
+
+
+def numeric_options(*specs: tuple[str, float | int, click.ParamType, str]) -> Callable[[F], F]:
+    """Several numeric limits as click options, each (name, default, type, help), shown with its default."""
+    def decorate(f: F) -> F:
+        for name, default, kind, text in reversed(specs):
+            f = click.option(name, default=default, show_default=True, type=kind, help=text)(f)
+        return f
+    return decorate
 
 
 class ProgressLine:

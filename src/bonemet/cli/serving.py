@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bonemet.cli.common import dist_option, dist_or_default, fail, input_format_option, progress_line
+from bonemet.cli.common import dist_option, dist_or_default, fail, input_format_option, numeric_options, progress_line
 from bonemet.project import ProjectError, current
 
 
@@ -20,10 +20,9 @@ from bonemet.project import ProjectError, current
               help="Base IRI of the named graphs: BASEasserted, BASEinferred, BASEshapes.")
 @click.option("--auth", envvar="BONEMET_STORE_AUTH", default=None,
               help="USER:PASSWORD (HTTP Basic) or 'Bearer TOKEN'; also from $BONEMET_STORE_AUTH.")
-@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds to wait for the store on each request.")
-@click.option("--retries", default=4, show_default=True, type=click.IntRange(min=0),
-              help="Retries (with doubling back-off from 1 s) on connection errors, timeouts and 5xx.")
+@numeric_options(("--timeout", 60.0, click.FloatRange(min=0.1), "Seconds to wait for the store on each request."),
+                 ("--retries", 4, click.IntRange(min=0),
+                  "Retries (with doubling back-off from 1 s) on connection errors, timeouts and 5xx."))
 @dist_option
 def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
     """Load the built graph and the shapes into an external SPARQL store, replacing the previous version.
@@ -62,16 +61,13 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--base-url", default=None, help="Public address of this server (default: http://HOST:PORT).")
-@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds a query may run before it is stopped.")
-@click.option("--max-results", default=10_000, show_default=True, type=click.IntRange(min=1),
-              help="Rows or triples returned at most; more are cut and the cut is announced in a header.")
-@click.option("--max-query-length", default=100_000, show_default=True, type=click.IntRange(min=1),
-              help="Longest query accepted, in characters.")
-@click.option("--max-body", default=1_000_000, show_default=True, type=click.IntRange(min=1),
-              help="Largest request body accepted, in bytes.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
-              help="Query worker processes.")
+@numeric_options(
+    ("--query-timeout", 30.0, click.FloatRange(min=0.1), "Seconds a query may run before it is stopped."),
+    ("--max-results", 10_000, click.IntRange(min=1),
+     "Rows or triples returned at most; more are cut and the cut is announced in a header."),
+    ("--max-query-length", 100_000, click.IntRange(min=1), "Longest query accepted, in characters."),
+    ("--max-body", 1_000_000, click.IntRange(min=1), "Largest request body accepted, in bytes."),
+    ("--workers", 2, click.IntRange(min=1), "Query worker processes."))
 @dist_option
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="RDF file(s) to serve beside the graph, e.g. a registry (any RDF format; repeatable). "
