@@ -56,6 +56,15 @@ EXTERNAL_CURIES: dict[str, str] = {
 }
 
 
+def sparql_prologue(*names: str) -> str:
+    """PREFIX declarations for a SPARQL query, from the prefix table.
+
+    >>> sparql_prologue("bme")
+    'PREFIX bme: <https://w3id.org/bonemet/entity/>\\n'
+    """
+    return "".join(f"PREFIX {name}: <{PREFIXES[name]}>\n" for name in names)
+
+
 def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str | None:
     """prefix:local for an IRI in one of `prefixes` (local names holding '/' are not abbreviated).
 

@@ -8,15 +8,11 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
-from bonemet.namespaces import BASE, GRAPH
+from bonemet.namespaces import BASE, GRAPH, sparql_prologue
 from bonemet.serve.pages import OntologyTerm
 
 # An external term (UBERON, NCIt ...) has no rdfs:label here; its label is the one our mapping recorded.
-DESCRIBE = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX bonemet: <https://w3id.org/bonemet/>
-SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
+DESCRIBE = sparql_prologue("rdf", "rdfs", "oa", "bonemet") + """SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
   { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
     OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
   UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
@@ -25,11 +21,9 @@ SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
   BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
   OPTIONAL { ?p rdfs:label ?plabel }
 }"""
-SEARCH = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
+SEARCH = sparql_prologue("rdfs", "skos", "bme") + """SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
   ?e rdfs:label|skos:altLabel ?m .
-  FILTER(STRSTARTS(STR(?e), "https://w3id.org/bonemet/entity/"))
+  FILTER(STRSTARTS(STR(?e), STR(bme:)))
   FILTER(STRSTARTS(LCASE(STR(?m)), "PREFIX_TEXT"))
   ?e rdfs:label ?l .
 } GROUP BY ?e ORDER BY LCASE(?label)"""
