@@ -94,3 +94,20 @@ def test_docs_name_only_files_that_exist(doc):
 
 def test_the_doc_check_sees_paths():
     assert sum(len(named_paths(d)) for d in DOCS) > 40
+
+
+def test_both_query_backends_implement_the_protocol_exactly():
+    """The server talks to QueryBackend only; the embedded and the remote store give it the same methods."""
+    import inspect
+
+    from bonemet.serve.backend import LocalBackend, QueryBackend
+    from bonemet.serve.remote import RemoteEngine
+
+    wanted = {name: inspect.signature(f) for name, f in vars(QueryBackend).items()
+              if callable(f) and not name.startswith("_")}
+    assert sorted(wanted) == ["close", "download", "downloads", "extra_triples", "report", "run", "statistics"]
+    for backend in (LocalBackend, RemoteEngine):
+        for name, signature in wanted.items():
+            assert inspect.signature(getattr(backend, name)) == signature, (backend.__name__, name)
+    calls = set(re.findall(r"self\.server\.engine\.(\w+)", (SRC / "serve" / "http.py").read_text(encoding="utf-8")))
+    assert calls and calls <= set(wanted) | {"base_iri"}

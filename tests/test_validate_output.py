@@ -2,6 +2,8 @@
 result per undefined bonemet IRI with the closest defined names, and nothing else on standard error."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -78,3 +80,18 @@ def test_valid_records_use_only_defined_terms():
                            str(ROOT / "tests" / "data" / "shapes" / "valid" / "records.ttl")],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stderr == "", proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("missing, expected", [
+    ("shapes", "shapes: no *.shacl.ttl files"),
+    ("dist", "dist/bonemet-vocabulary.nt not found; run `bonemet build` first"),
+    ("ontology", "not a bonemet project (no ontology/bonemet.ttl)")])
+def test_a_missing_project_file_is_one_line(project_copy, missing, expected):
+    """What a damaged installation or checkout gives: exit 2 and one line naming the file, never a traceback."""
+    shutil.copytree(ROOT / "dist", project_copy / "dist")
+    shutil.rmtree(project_copy / missing)
+    env = dict(os.environ, BONEMET_PROJECT=str(project_copy))
+    proc = subprocess.run([sys.executable, "-m", "bonemet", "validate", str(DATA / "two-mistakes.ttl")],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and expected in proc.stderr, proc.stderr
