@@ -8,6 +8,8 @@ the curated tables, so their namespaces stay open.
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SH, SKOS, VOID, XSD
 
+from bonemet.terms import BONEMET as BONEMET  # re-exported: the closed namespace of ontology terms
+
 BASE = "https://w3id.org/bonemet/"
 BME = Namespace(BASE + "entity/")         # domain entities: cancers, bones, drugs ...
 STATEMENT = Namespace(BASE + "statement/")
