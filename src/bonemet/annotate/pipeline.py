@@ -2,8 +2,8 @@
 
 The pipeline is deliberately simple and explainable, because a curator has to judge every proposal:
 
-1. mentions  — every label and synonym of mappings/entities.tsv, case-insensitive, with plural and
-               simple verb endings, longest match first, never inside a longer word;
+1. mentions  — every label and synonym of mappings/entities.tsv, by the matcher the curation checks
+               use (bonemet.curate.mentions), longest match first;
 2. passages  — sentences; list items together with the heading line that introduces the list;
                sentences with their section title; a referring sentence ("It causes ...") with the one before;
 3. candidates — two mentions in one passage whose classes fit a property's rdfs:domain/rdfs:range
@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bonemet.curate.catalog import Catalog, load_catalog
-from bonemet.curate.mentions import _QUOTES
+from bonemet.curate.mentions import fold, inflections, normalize, term_pattern
 from bonemet.namespaces import BASE, BME, PREFIXES, SOURCE
 from bonemet.project import current
 
@@ -171,40 +171,6 @@ def read_document(path: Path, max_size: int = DEFAULT_MAX_SIZE) -> str:
 # --------------------------------------------------------------------------- mentions
 
 
-def inflections(word: str) -> list[str]:
-    """Forms of a name's last word the texts use: plurals, Latin plurals and simple verb endings.
-
-    Only endings are varied, so a form can never match inside a longer word (matches are whole words).
-    """
-    forms = {word, word + "s", word + "es"}
-    if word.endswith("is"):                     # metastasis -> metastases
-        forms.add(word[:-2] + "es")
-    if word.endswith("a"):                      # vertebra -> vertebrae
-        forms.add(word + "e")
-    if word.endswith("ae"):                     # vertebrae -> vertebra
-        forms.add(word[:-1])
-    if word.endswith("us"):                     # foramen-like Latin: focus -> foci
-        forms.add(word[:-2] + "i")
-    if word.endswith("y") and len(word) > 3:    # artery -> arteries
-        forms.add(word[:-1] + "ies")
-    if word.endswith("e"):                      # metastasize -> metastasized, metastasizing
-        forms |= {word + "d", word[:-1] + "ing"}
-    elif word[-1:].isalpha():                   # spread -> spreading; form -> formed
-        forms |= {word + "ed", word + "ing"}
-    return sorted(forms, key=len, reverse=True)
-
-
-def name_pattern(name: str) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive pattern of a name, any whitespace between its words."""
-    words = name.translate(_QUOTES).split()
-    if not words:
-        return None
-    *head, last = words
-    last_forms = "|".join(re.escape(f) for f in inflections(last)) if last[-1:].isalnum() else re.escape(last)
-    body = "".join(re.escape(w) + r"\s+" for w in head) + f"(?:{last_forms})"
-    return re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
-
-
 @dataclass
 class Lexicon:
     """Every entity name, indexed by the first three letters so that only plausible names are tried."""
@@ -217,12 +183,12 @@ class Lexicon:
         for entity in catalog.entities.values():
             # a name's own entity first: "survival" is Survival's label and only a synonym elsewhere
             for rank, name in enumerate(entity.names):
-                key = " ".join(name.translate(_QUOTES).lower().split())
+                key = normalize(name)
                 if key:
                     owners.setdefault(key, []).append((rank != 0, entity.id))
         lexicon = cls(catalog)
         for key, ranked in owners.items():
-            pattern = name_pattern(key)
+            pattern = term_pattern(key)
             if pattern is not None:
                 entities = tuple(dict.fromkeys(eid for _, eid in sorted(ranked)))
                 lexicon.by_prefix.setdefault(key[:3], []).append((pattern, entities))
@@ -234,7 +200,7 @@ class Lexicon:
 
 def find_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
     """Non-overlapping entity mentions, longest first, in text order."""
-    folded = text.translate(_QUOTES)  # same length: curly quotes and dashes become ASCII
+    folded = fold(text)  # same length, so offsets in it are offsets in text
     found: list[tuple[int, int, tuple[str, ...]]] = []
     for word in re.finditer(r"(?<!\w)\w", folded):
         pos = word.start()
@@ -408,7 +374,7 @@ class Annotator:
 
     @cached_property
     def trigger_patterns(self) -> list[tuple[Trigger, re.Pattern[str]]]:
-        return [(t, trigger_pattern(t.phrase.translate(_QUOTES))) for t in self.triggers]
+        return [(t, trigger_pattern(fold(t.phrase))) for t in self.triggers]
 
     @cached_property
     def signatures(self) -> dict[str, tuple[str | None, str | None]]:
@@ -430,7 +396,7 @@ class Annotator:
         names: dict[str, list[str]] = {}
         for entity in self.catalog.entities.values():
             for name in entity.names:
-                names.setdefault(" ".join(name.translate(_QUOTES).lower().split()), []).append(entity.id)
+                names.setdefault(normalize(name), []).append(entity.id)
         out = {}
         for entity in self.catalog.entities.values():
             words = " ".join(entity.names[0].lower().split()).split() if entity.names else []
@@ -474,7 +440,7 @@ class Annotator:
         return doc
 
     def find_triggers(self, text: str) -> list[tuple[Trigger, int, int]]:
-        folded = text.translate(_QUOTES)
+        folded = fold(text)
         return [(t, m.start(), m.end()) for t, pattern in self.trigger_patterns for m in pattern.finditer(folded)]
 
     def candidates_in(self, text: str, passage: Passage, mentions: list[Mention],

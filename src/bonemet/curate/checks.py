@@ -138,7 +138,8 @@ def load_rows(root: Path) -> tuple[list[Row], list[Row]]:
 
 
 def check_all(catalog: Catalog, statements: list[Row], statistics: list[Row]) -> list[str]:
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
     for row in statements + statistics:
         if row["id"] in seen:
             problems.append(f"{row.where()}: id '{row['id']}' already used at {seen[row['id']]}")
