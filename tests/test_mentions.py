@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bonemet.annotate.pipeline import Lexicon, find_mentions
+from bonemet.annotate.lexicon import Lexicon, find_mentions
 from bonemet.curate.mentions import fold, inflections, mentions
 
 # id: (text, name, expected)
