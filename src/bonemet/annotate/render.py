@@ -2,16 +2,22 @@
 
 TSV is the curated statements format, so an accepted row moves into mappings/statements/ as it is;
 JSON-LD is W3C Web Annotation, for annotation tools; HTML is a page a curator reads in a browser.
+The page shows text from arbitrary documents, so it is rendered by a template that escapes every
+value (templates/report.html) rather than assembled from strings, where one forgotten escape would
+let a document inject markup.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
 
 from bonemet.annotate.candidates import Document
 from bonemet.curate.checks import STATEMENT_COLUMNS
@@ -104,81 +110,64 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a document as the page shows it: plain text, a highlighted span, or a passage marker."""
+    kind: str  # "text", "mention", "figure" or "marker"
+    text: str = ""
+    title: str = ""
+    number: int = 0  # a marker's passage number ...
+    at: int = 0      # ... and the offset where that passage starts, which anchors the table's link
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("bonemet.annotate", "templates"),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the render instead of vanishing from the page
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    environment.filters["shorten"] = _shorten
+    return environment
+
+
 def render_html(documents: list[Document]) -> str:
-    """A page per run: each document with its mentions highlighted, then its candidates as a table."""
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8"/>',
-             "<title>bonemet annotate</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-             "<h1>Proposed annotations</h1>",
-             "<p>Highlighted: entity mentions (hover for the entity). Numbered markers: passages supporting a "
-             "candidate statement, listed below each document. Every row is a proposal for a curator.</p>"]
-    for d_index, doc in enumerate(documents):
-        parts.append(f"<section><h2>{html.escape(doc.name)} <small>(source {html.escape(doc.source)})</small></h2>")
-        parts.append(_document_body(doc, f"d{d_index}"))
-        parts.append(_candidate_table(doc, f"d{d_index}"))
-        parts.append("</section>")
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    """A page per run: each document with its mentions highlighted, then its candidates as tables."""
+    sections = [(doc, _pieces(doc)) for doc in documents]
+    return _templates().get_template("report.html").render(sections=sections)
 
 
-_CSS = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em;line-height:1.5}"
-        ".doc{white-space:pre-wrap;border:1px solid #ccc;padding:1em;background:#fafafa}"
-        "mark{background:#fff3a0}mark.stat{background:#c8f0c8}sup.p{color:#a00;font-size:70%}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .4em;vertical-align:top}")
-
-
-def _document_body(doc: Document, prefix: str) -> str:
-    """The text with mentions and figures marked and an anchor where each candidate passage starts."""
-    events: dict[int, list[str]] = {}
+def _pieces(doc: Document) -> list[Piece]:
+    """The text with mentions and figures marked and a marker where each candidate passage starts."""
+    markers: dict[int, list[int]] = {}
     passages = sorted({(c.passage.start, c.passage.end) for c in doc.candidates})
     for n, (start, _end) in enumerate(passages, 1):
-        events.setdefault(start, []).append(f'<sup class="p" id="{prefix}-p{start}">[{n}]</sup>')
-    spans = [(m.start, m.end, "", ", ".join(f"{e} ({_cls_note(e)})" for e in m.entities)) for m in doc.mentions]
+        markers.setdefault(start, []).append(n)
+    spans = [(m.start, m.end, "mention", ", ".join(m.entities)) for m in doc.mentions]
     taken = [(m.start, m.end) for m in doc.mentions]
     for s in doc.statistics:
+        # a figure inside a mention stays unmarked: marks cannot overlap
         if not any(a < s.end and s.start < b for a, b in taken):
-            spans.append((s.start, s.end, "stat", f"figure: {s.value} {s.unit}"))
+            spans.append((s.start, s.end, "figure", f"figure: {s.value} {s.unit}"))
             taken.append((s.start, s.end))
-    out, pos = [], 0
-    for start, end, cls, title in sorted(spans):
-        for at in sorted(k for k in events if pos <= k <= start):
-            out.append(html.escape(doc.text[pos:at]))
-            out += events.pop(at)
+    pieces: list[Piece] = []
+    pos = 0
+
+    def text_until(end: int) -> None:
+        nonlocal pos
+        for at in sorted(k for k in markers if pos <= k <= end):
+            pieces.append(Piece("text", doc.text[pos:at]))
+            pieces.extend(Piece("marker", number=n, at=at) for n in markers.pop(at))
             pos = at
-        out.append(html.escape(doc.text[pos:start]))
-        klass = f' class="{cls}"' if cls else ""
-        out.append(f'<mark{klass} title="{html.escape(title)}">{html.escape(doc.text[start:end])}</mark>')
+        pieces.append(Piece("text", doc.text[pos:end]))
         pos = end
-    for at in sorted(k for k in events if k >= pos):
-        out.append(html.escape(doc.text[pos:at]))
-        out += events.pop(at)
-        pos = at
-    out.append(html.escape(doc.text[pos:]))
-    return f'<div class="doc">{"".join(out)}</div>'
 
-
-def _cls_note(entity_id: str) -> str:
-    return entity_id  # the class is shown in the table; the title stays short
-
-
-def _candidate_table(doc: Document, prefix: str) -> str:
-    rows = ["<h3>Candidate statements</h3>", "<table>",
-            "<tr><th>subject</th><th>predicate</th><th>object</th><th>frequency</th><th>confidence</th>"
-            "<th>passage</th><th>reason</th></tr>"]
-    for c in doc.candidates:
-        quote = doc.text[c.passage.start:c.passage.end]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (c.subject, c.predicate, c.object,
-                                                                          c.frequency, f"{c.confidence:.2f}"))
-                    + f'<td><a href="#{prefix}-p{c.passage.start}">{c.passage.start}-{c.passage.end}</a>: '
-                    f"{html.escape(_shorten(quote))}</td><td>{html.escape(c.reason)}</td></tr>")
-    rows.append("</table>")
-    rows += ["<h3>Candidate statistics</h3>", "<table>",
-             "<tr><th>cancer</th><th>measures</th><th>figure</th><th>confidence</th><th>passage</th></tr>"]
-    for s in doc.statistics:
-        rows.append("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
-            s.cancer, s.measures, f"{s.value} {s.unit}", f"{s.confidence:.2f}",
-            _shorten(doc.text[s.passage.start:s.passage.end]))) + "</tr>")
-    rows.append("</table>")
-    return "\n".join(rows)
+    for start, end, kind, title in sorted(spans):
+        text_until(start)
+        pieces.append(Piece(kind, doc.text[start:end], title))
+        pos = end
+    text_until(len(doc.text))
+    return pieces
 
 
 def _shorten(text: str, limit: int = 200) -> str:
