@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bonemet.annotate.pipeline import DEFAULT_MIN_CONFIDENCE, SOURCE_BASE, Annotator, Passage, split_passages  # noqa: E402
+from bonemet.annotate.candidates import DEFAULT_MIN_CONFIDENCE, Annotator  # noqa: E402
+from bonemet.annotate.documents import SOURCE_BASE  # noqa: E402
+from bonemet.annotate.passages import Passage, split_passages  # noqa: E402
 from bonemet.curate.sources import load_source  # noqa: E402
 from bonemet.curate.tables import read_table  # noqa: E402
 

@@ -17,16 +17,11 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Namespace
 
-from bonemet.annotate.pipeline import (
-    PROPOSAL_COLUMNS,
-    Annotator,
-    find_mentions,
-    load_triggers,
-    render_html,
-    render_jsonld,
-    render_tsv,
-    split_passages,
-)
+from bonemet.annotate.candidates import Annotator
+from bonemet.annotate.lexicon import find_mentions
+from bonemet.annotate.passages import split_passages
+from bonemet.annotate.render import PROPOSAL_COLUMNS, render_html, render_jsonld, render_tsv
+from bonemet.annotate.triggers import load_triggers
 from bonemet.curate.sources import load_source
 from conftest import ROOT as PROJECT_ROOT
 

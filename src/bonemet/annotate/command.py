@@ -7,14 +7,9 @@ from pathlib import Path
 
 import click
 
-from bonemet.annotate.pipeline import (
-    DEFAULT_MAX_SIZE,
-    DEFAULT_MIN_CONFIDENCE,
-    RENDERERS,
-    AnnotateError,
-    Annotator,
-    annotate_files,
-)
+from bonemet.annotate.candidates import DEFAULT_MIN_CONFIDENCE, Annotator
+from bonemet.annotate.documents import DEFAULT_MAX_SIZE, AnnotateError, annotate_files
+from bonemet.annotate.render import RENDERERS
 
 
 @click.command("annotate")
