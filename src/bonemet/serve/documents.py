@@ -21,7 +21,8 @@ DESCRIBE = sparql_prologue("rdf", "rdfs", "oa", "bonemet") + """SELECT ?dir ?p ?
   BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
   OPTIONAL { ?p rdfs:label ?plabel }
 }"""
-SEARCH = sparql_prologue("rdfs", "skos", "bme") + """SELECT ?e (SAMPLE(?l) AS ?label) (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
+SEARCH = sparql_prologue("rdfs", "skos", "bme") + """SELECT ?e (SAMPLE(?l) AS ?label)
+    (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
   ?e rdfs:label|skos:altLabel ?m .
   FILTER(STRSTARTS(STR(?e), STR(bme:)))
   FILTER(STRSTARTS(LCASE(STR(?m)), "PREFIX_TEXT"))
