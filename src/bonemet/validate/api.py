@@ -127,7 +127,9 @@ def validate_files(files: list[Path], shapes: Graph, *, inference: str = "none",
     `engine="auto"` takes the SPARQL engine unless the shapes use a feature it does not compile
     or RDFS inference is asked for; then pySHACL runs, and `notice` is told why.
     """
-    from bonemet.validate.compiler import SparqlValidator, UnsupportedShapes, load_store
+    from bonemet.validate.compiler import UnsupportedShapes
+    from bonemet.validate.runner import SparqlValidator
+    from bonemet.validate.store import load_store
 
     reason = None
     if engine != "pyshacl":
