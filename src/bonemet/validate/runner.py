@@ -11,7 +11,8 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from bonemet.validate.compiler import Check, ShapeCompiler, _stringify, datatype_matches
+from bonemet.validate.compiler import ShapeCompiler
+from bonemet.validate.components import Check, stringify
 from bonemet.validate.store import LoadedData, to_rdflib
 
 
@@ -80,7 +81,7 @@ class SparqlValidator:
                 continue
             for written in self._data.originals(row["this"], path or predicate, row["value"]):
                 value = to_rdflib(written)
-                if check.datatype is not None and datatype_matches(value, check.datatype):
+                if check.accepts is not None and check.accepts(value):
                     continue
                 yield this, value, path, None
 
@@ -147,8 +148,8 @@ class SparqlValidator:
                 report += self.shapes.cbd(result_path)
         messages = check.messages
         if not messages and check.generic is not None:
-            messages = [Literal(check.generic(_stringify(data_ns, this),
-                                              _stringify(data_ns, value) if value is not None else None))]
+            messages = [Literal(check.generic(stringify(data_ns, this),
+                                              stringify(data_ns, value) if value is not None else None))]
         for m in messages:
             if check.constraint is not None:
                 m = Literal(_fill(str(m), this, result_path if path is not None else None, value, bound or {}))
