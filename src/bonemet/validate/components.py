@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -266,18 +268,29 @@ def sparql(s: Shape, constraint: Node) -> Check:
                  constraint=constraint, per_focus_sparql=text)
 
 
-def datatype_matches(value, datatype) -> bool:
-    """pySHACL's reading of sh:datatype, including its check of the lexical form."""
-    from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
+# The Python value rdflib reads from a well-formed literal of these datatypes. pySHACL checks it
+# besides rdflib's `ill_typed`; other datatypes' lexical forms are judged by `ill_typed` alone.
+VALUE_TYPES: dict[URIRef, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime,
+}
 
+
+def well_formed(value: Literal, datatype: Node) -> bool:
+    expected = VALUE_TYPES.get(datatype) if isinstance(datatype, URIRef) else None
+    return value.ill_typed is not True and (expected is None or isinstance(value.value, expected))
+
+
+def datatype_matches(value: Node | None, datatype: Node) -> bool:
+    """sh:datatype as pySHACL reads it: the literal's datatype is `datatype` and its lexical form valid."""
     if not isinstance(value, Literal):
         return False
     if value.datatype == datatype:
-        if getattr(value, "ill_typed", None) is True:
-            return False
-        return DatatypeConstraintComponent._assert_actual_datatype(None, value, datatype)
-    if datatype == URIRef("http://www.w3.org/2000/01/rdf-schema#Literal"):
+        return well_formed(value, datatype)
+    if datatype == RDFS.Literal:
         return True
+    if datatype == RDFS.Datatype:
+        return value.datatype is not None
     if value.datatype is None and value.language is None and datatype == XSD.string:
-        return True
-    return datatype == RDF.langString and bool(value.language)
+        return well_formed(value, datatype)
+    return datatype == RDF.langString and bool(value.language) and well_formed(value, datatype)
