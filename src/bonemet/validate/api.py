@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,12 +19,13 @@ from pathlib import Path
 import pyshacl
 from rdflib import RDF, BNode, Graph, Literal
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from bonemet.io import DEFAULT_MAX_BYTES, InputError, load_rdf
 from bonemet.project import current
 from bonemet.validate import terms
 
-SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+SEVERITIES: dict[Node | None, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 SEVERITY_RANK = {"Info": 0, "Warning": 1, "Violation": 2}
 
 
@@ -120,7 +122,7 @@ ENGINES = ("auto", "sparql", "pyshacl")
 
 def validate_files(files: list[Path], shapes: Graph, *, inference: str = "none", with_vocabulary: bool = True,
                    engine: str = "auto", input_format: str | None = None, max_bytes: int | None = None,
-                   progress=None, notice=None, graphs: list[Graph] = ()) -> Report:
+                   progress=None, notice=None, graphs: Sequence[Graph] = ()) -> Report:
     """Validate RDF files (and rdflib `graphs`): shapes compiled to SPARQL on Oxigraph where they
     can be, else pySHACL.
 

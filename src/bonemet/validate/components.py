@@ -21,7 +21,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
-NODE_KINDS = {SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Literal: "isLiteral(?value)",
+NODE_KINDS: dict[Node, str] = {SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Literal: "isLiteral(?value)",
               SH.BlankNodeOrIRI: "(isIRI(?value) || isBlank(?value))",
               SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
               SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))"}
@@ -37,7 +37,7 @@ def sparql_term(term: Node) -> str:
     return term.n3()
 
 
-def stringify(graph: Graph, node: Node | None) -> str:
+def stringify(graph: Graph, node: Node) -> str:
     # pySHACL's own rendering of terms in messages; imported late as pySHACL is slow to import
     from pyshacl.rdfutil import stringify_node
     return stringify_node(graph, node)
@@ -235,10 +235,11 @@ def closed(s: Shape, flag: Node) -> Check | None:
     if flag != Literal(True):
         return None
     g = s.g
-    allowed = {p for prop in g.objects(s.node, SH.property) for p in [g.value(prop, SH.path)] if isinstance(p, URIRef)}
+    allowed: set[Node] = {p for prop in g.objects(s.node, SH.property) for p in [g.value(prop, SH.path)]
+                          if isinstance(p, URIRef)}
     for head in g.objects(s.node, SH.ignoredProperties):
         allowed.update(Collection(g, head))
-    condition = " && ".join(f"!sameTerm(?path, {sparql_term(p)})" for p in sorted(allowed)) or "true"
+    condition = " && ".join(f"!sameTerm(?path, {sparql_term(p)})" for p in sorted(allowed, key=str)) or "true"
     found = s.check(SH.ClosedConstraintComponent, f"?this ?path ?value . FILTER({condition})",
                     lambda f, v: f"Node {f} is closed. It cannot have value: {v}", select="?this ?path ?value")
     return replace(found, path=None)     # each result has the path of the property found

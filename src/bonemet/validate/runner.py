@@ -42,8 +42,8 @@ class SparqlValidator:
         self._data = data
         self._original = data.original
         self._store = store
-        focus_nodes = {cs.node: [row["this"] for row in store.query(
-            f"SELECT DISTINCT ?this WHERE {{ {cs.targets} }}")] for cs in self.compiled}
+        focus_nodes = {cs.node: [row["this"] for row in _select(store, f"SELECT DISTINCT ?this WHERE {{ {cs.targets} }}")]
+                       for cs in self.compiled}
         meter = Progress(sum(len(focus_nodes[cs.node]) * len(cs.checks) for cs in self.compiled),
                          progress or (lambda _m: None))
         report = Graph()
@@ -66,11 +66,11 @@ class SparqlValidator:
 
     def _run(self, store: ox.Store, check: Check, focus: list):
         if check.per_focus_sparql is not None:
-            yield from self._run_sparql(store, check, focus)
+            yield from self._run_sparql(store, check, check.per_focus_sparql, focus)
             return
         if not check.query:
             return
-        rows = store.query(check.query)
+        rows = _select(store, check.query)
         variables = [v.value for v in rows.variables]
         predicate = check.path if isinstance(check.path, URIRef) else None
         for row in rows:
@@ -85,18 +85,22 @@ class SparqlValidator:
                     continue
                 yield this, value, path, None
 
-    def _run_sparql(self, store: ox.Store, check: Check, focus: list, chunk: int = 2_000):
+    def _run_sparql(self, store: ox.Store, check: Check, select: str, focus: list, chunk: int = 2_000):
         """SPARQL-based constraints with $this pre-bound to each focus node: IRIs by a VALUES
         block, blank nodes (not allowed in VALUES) one at a time by substitution."""
-        text = _project_this(check.per_focus_sparql)
+        text = _project_this(select)
         where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE) or re.search(r"\{", text)
+        if where is None:
+            raise ValueError(f"SPARQL constraint {check.constraint} is no SELECT query: {select}")
         iris = [t for t in focus if isinstance(t, ox.NamedNode)]
-        queries = [(text[:where.end()] + "VALUES ?this { " + " ".join(str(t) for t in iris[i:i + chunk]) + " } "
-                    + text[where.end():], None) for i in range(0, len(iris), chunk)]
+        head, tail = text[:where.end()], text[where.end():]
+        queries: list[tuple[str, dict | None]] = [
+            (head + "VALUES ?this { " + " ".join(str(t) for t in iris[i:i + chunk]) + " } " + tail, None)
+            for i in range(0, len(iris), chunk)]
         queries += [(text, {ox.Variable("this"): t}) for t in focus if not isinstance(t, ox.NamedNode)]
         seen = set()
         for query, substitutions in queries:
-            rows = store.query(query, substitutions=substitutions) if substitutions else store.query(query)
+            rows = _select(store, query, substitutions)
             variables = [v.value for v in rows.variables]
             for row in rows:
                 bound = {v: to_rdflib(self._original(row[v])) for v in variables if row[v] is not None}
@@ -171,9 +175,20 @@ def _fill(message: str, this, path, value, bound: dict) -> str:
         if term is not None:
             values[name] = term
     for name, term in values.items():
-        # a function as the replacement: the term's text is inserted as it is ("C:\\data" holds no group reference)
-        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, text=str(term): text, message)
+        message = re.sub(r"\{[?$]" + re.escape(name) + r"\}", _as_it_is(str(term)), message)
     return message
+
+
+def _as_it_is(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement inserting `text` itself: as a template, "C:\\data" would be a bad escape."""
+    return lambda _match: text
+
+
+def _select(store: ox.Store, query: str, substitutions: dict | None = None) -> ox.QuerySolutions:
+    rows = store.query(query, substitutions=substitutions) if substitutions else store.query(query)
+    if not isinstance(rows, ox.QuerySolutions):
+        raise ValueError(f"not a SELECT query: {query}")
+    return rows
 
 
 def _short(node) -> str:

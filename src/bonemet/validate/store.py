@@ -89,7 +89,8 @@ def _written_forms(typed: list[tuple[str, str, ox.Literal]]):
                       for i, lit in enumerate(originals))
     stored_as = {}
     for quad in probe.quads_for_pattern(None, predicate, None):
-        stored_as[str(originals[int(quad.subject.value.rsplit(":", 1)[1])])] = str(quad.object)
+        if isinstance(quad.subject, ox.NamedNode):
+            stored_as[str(originals[int(quad.subject.value.rsplit(":", 1)[1])])] = str(quad.object)
     changed = {written: stored for written, stored in stored_as.items() if written != stored}
     touched = {(s, p, changed[str(lit)]) for s, p, lit in typed if str(lit) in changed}
     by_statement: dict[tuple[str, str, str], list[ox.Literal]] = {}
