@@ -73,7 +73,7 @@ class ShapeCompiler:
         return compiled
 
     def _is_class(self, shape: Node) -> bool:
-        """A node shape that is also a class targets that class's instances (SHACL 2.1.3.1)."""
+        """A node shape that is also a class targets its instances (SHACL's implicit class targets)."""
         return any((shape, RDF.type, c) in self.g for c in (RDFS.Class, OWL.Class))
 
     def _targets(self, shape: Node) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from pyshacl.rdfutil import stringify_node
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
@@ -38,8 +39,7 @@ def sparql_term(term: Node) -> str:
 
 
 def stringify(graph: Graph, node: Node) -> str:
-    # pySHACL's own rendering of terms in messages; imported late as pySHACL is slow to import
-    from pyshacl.rdfutil import stringify_node
+    """A term as pySHACL's messages show it (its public stringify_node), so the messages are alike."""
     return stringify_node(graph, node)
 
 

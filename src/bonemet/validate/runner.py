@@ -1,4 +1,8 @@
-"""Compiled shapes run on Oxigraph, and the sh:ValidationReport graph built from what they find."""
+"""Compiled shapes run on Oxigraph, and the sh:ValidationReport graph built from what they find.
+
+The report is a standard sh:ValidationReport graph, so that its text, JSON and Turtle renderings
+(bonemet.validate.api) are the same code as for pySHACL's reports.
+"""
 
 from __future__ import annotations
 
