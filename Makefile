@@ -31,7 +31,7 @@ system-deps:
 # commands run in the checkout read.
 test: install system-deps build
 	$(BIN)/ruff check src tests scripts setup.py
-	$(BIN)/mypy  # MYPY
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto
 
 # Every figure of docs/benchmarks.md, measured side by side on this machine (about half an hour).
