@@ -83,7 +83,9 @@ def test_a_false_sh_closed_is_no_check():
 
 
 # id: (value, sh:datatype, whether it matches). rdflib is more lenient than XSD here and there
-# ("1e3" as a decimal, " 12 " as an integer); pySHACL is the reference, so are we.
+# ("1e3" as a decimal, " 12 " as an integer); pySHACL is the reference, so are we. No case depends on
+# whether owlrl ran before in the process: its closure rebinds some of rdflib's lexical conversions
+# for good (an ill-formed xsd:gYear is well formed before, ill-typed after).
 DATATYPE_CASES = {
     "integer": ('"12"^^xsd:integer', "xsd:integer", True),
     "integer-fraction": ('"12.5"^^xsd:integer', "xsd:integer", False),
@@ -109,7 +111,7 @@ DATATYPE_CASES = {
     "byte-out-of-range": ('"300"^^xsd:byte', "xsd:byte", False),
     "non-negative-negative": ('"-1"^^xsd:nonNegativeInteger', "xsd:nonNegativeInteger", False),
     "non-negative": ('"5"^^xsd:nonNegativeInteger', "xsd:nonNegativeInteger", True),
-    "gyear-unparsed": ('"20x"^^xsd:gYear', "xsd:gYear", True),
+    "gyear": ('"2020"^^xsd:gYear', "xsd:gYear", True),
     "duration-bad-unit": ('"P1Q"^^xsd:duration', "xsd:duration", False),
     "hexbinary-not-hex": ('"zz"^^xsd:hexBinary', "xsd:hexBinary", False),
     "unknown-datatype": ('"anything"^^ex:dt', "ex:dt", True),
