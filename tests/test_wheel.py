@@ -17,6 +17,7 @@ from rdflib import OWL, RDF, Graph, URIRef
 from bonemet import __version__
 from conftest import ROOT, free_port
 from test_outputs import clean_copy
+from test_publish import ASSERTED, INFERRED, SHAPES, Store
 
 
 class Installed:
@@ -107,6 +108,19 @@ def test_annotate_uses_the_packaged_lexicon(installed):
     assert "BreastCancer" in proc.stdout and "ThoracicSpine" in proc.stdout
 
 
+def test_publish_the_packaged_release_into_a_store(installed, tmp_path):
+    """`bonemet publish` from the wheel loads the packaged release into a real Oxigraph server."""
+    store = Store(tmp_path / "store")
+    try:
+        proc = installed.run("publish", "--to", store.url + "/store", "--retries", "0")
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads((ROOT / "dist" / "build-report.json").read_text(encoding="utf-8"))
+        assert store.count(ASSERTED) == report["asserted_triples"] and store.count(INFERRED) == report["inferred_triples"]
+        assert store.count(SHAPES) > 100
+    finally:
+        store.stop()
+
+
 def test_curation_commands_need_a_checkout(installed):
     for command in ("build", "check"):
         proc = installed.run(command)
@@ -139,6 +153,8 @@ def test_serve_every_route_from_the_package(installed):
         assert n == report["asserted_triples"] + report["inferred_triples"]
         status, _, body = get("/entity/Femur")
         assert status == 200 and b"<h1>femur</h1>" in body
+        status, _, body = get("/search?q=thigh")
+        assert status == 200 and b'href="' + url.encode() + b'/entity/Femur"' in body
         status, ctype, body = get("/ontology", "text/turtle")
         onto, g = URIRef("https://w3id.org/bonemet/ontology"), Graph().parse(data=body, format="turtle")
         assert status == 200 and ctype.startswith("text/turtle") and (onto, RDF.type, OWL.Ontology) in g
