@@ -3,7 +3,7 @@
 import pytest
 from rdflib import XSD, Literal, URIRef
 
-from bonemet.build.mapping import Mapper, MappingError
+from bonemet.build.table_mapping import Mapper, MappingError
 from bonemet.curate.mentions import mentions
 from bonemet.curate.tables import TableError
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from rdflib import OWL, Graph, Literal, URIRef
 
 from bonemet import __version__
-from bonemet.build.mapping import Mapper, load_mapping
 from bonemet.build.qc import run_qc
 from bonemet.build.serialize import stable, write_dataset, write_graph, write_ntriples
+from bonemet.build.table_mapping import Mapper, load_mapping
 from bonemet.curate.catalog import Catalog, load_catalog
 from bonemet.curate.checks import check_all, load_rows
 from bonemet.curate.sources import load_source
