@@ -105,7 +105,7 @@ def test_both_query_backends_implement_the_protocol_exactly():
 
     wanted = {name: inspect.signature(f) for name, f in vars(QueryBackend).items()
               if callable(f) and not name.startswith("_")}
-    assert sorted(wanted) == ["close", "download", "downloads", "extra_triples", "report", "run", "statistics"]
+    assert sorted(wanted) == ["close", "download", "downloads", "extra_triples", "report", "run", "static", "statistics"]
     for backend in (LocalBackend, RemoteEngine):
         for name, signature in wanted.items():
             assert inspect.signature(getattr(backend, name)) == signature, (backend.__name__, name)

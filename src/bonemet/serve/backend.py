@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from bonemet.formats import download_type
 from bonemet.serve.results import Answer
+from bonemet.serve.static import StaticFiles
 from bonemet.serve.void import local_statistics
 from bonemet.serve.workers import QueryEngine
 
@@ -41,6 +41,9 @@ class QueryBackend(Protocol):
     def download(self, name: str) -> tuple[int, bytes]:
         """A release file by name: (200, bytes), or an error status with a message."""
 
+    def static(self) -> StaticFiles | None:
+        """The release files as static files (validators, ranges, precompressed gzip), when they are files."""
+
     def close(self) -> None:
         """Stop workers and remove temporary files."""
 
@@ -54,6 +57,7 @@ class LocalBackend:
         self._report = json.loads((dist / "build-report.json").read_text(encoding="utf-8"))
         self._statistics = local_statistics(dist)
         self._has_data = bool(data_files)
+        self._static = StaticFiles.load(dist)
         self.engine = QueryEngine(dist / "bonemet.trig", workers=workers, timeout=timeout, max_results=max_results,
                                   data_files=data_files, on_disk=on_disk)
 
@@ -81,12 +85,14 @@ class LocalBackend:
         return self.engine.triples - self._statistics["triples"] if self._has_data else None
 
     def downloads(self) -> list[tuple[str, int | None]]:
-        return [(p.name, p.stat().st_size) for p in sorted(self.dist.iterdir()) if download_type(p.name)]
+        return self._static.sizes()
 
     def download(self, name: str) -> tuple[int, bytes]:
-        if name not in dict(self.downloads()):
-            return 404, f"no dump named {name!r}".encode()
-        return 200, (self.dist / name).read_bytes()
+        f = self._static.files.get(name)
+        return (200, f.data) if f else (404, f"no dump named {name!r}".encode())
+
+    def static(self) -> StaticFiles | None:
+        return self._static
 
     def close(self) -> None:
         self.engine.close()

@@ -29,6 +29,7 @@ from bonemet.serve.guard import QueryRefused, check_query
 from bonemet.serve.pages import Renderer
 from bonemet.serve.remote import RemoteEngine
 from bonemet.serve.results import Answer
+from bonemet.serve.static import GZIP_MIN_BYTES, Response, accepts_gzip
 from bonemet.serve.void import dataset_description
 
 LD_TYPES = ["text/html"] + list(GRAPH_TYPES)
@@ -104,7 +105,7 @@ class Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ plumbing
 
     def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
-        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 1024:
+        if accepts_gzip(self.headers.get("Accept-Encoding")) and len(body) > GZIP_MIN_BYTES:
             body = gzip.compress(body)
             headers = dict(headers or {}, **{"Content-Encoding": "gzip"})
         self.send_response(status)
@@ -117,6 +118,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def send_file(self, response: Response) -> None:
+        """A static file's response as StaticFiles built it (validators, range, encoding already chosen)."""
+        self.send_response(response.status)
+        if response.status != 304:   # a 304 has no body, and no length of its own
+            self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD" and response.status != 304:
+            self.wfile.write(response.body)
 
     def fail(self, status: int, message: str) -> None:
         self.send(status, (message.rstrip() + "\n").encode("utf-8"), "text/plain; charset=utf-8")
@@ -350,6 +363,10 @@ class Handler(BaseHTTPRequestHandler):
         sizes = dict(self.server.dumps)
         if name not in sizes:
             return self.fail(404, f"no dump named {name!r}")
+        static = self.server.engine.static()
+        if static is not None:
+            response = static.respond(self.command, name, dict(self.headers.items()))
+            return self.send_file(response) if response else self.fail(404, f"no dump named {name!r}")
         status, body = self.server.engine.download(name)
         if status != 200:
             return self.fail(status, body.decode("utf-8", "replace"))

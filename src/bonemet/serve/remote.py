@@ -19,6 +19,7 @@ from bonemet.formats import DUMP_SYNTAXES, TRIG, by_suffix
 from bonemet.namespaces import GRAPH
 from bonemet.serve.conneg import NotAcceptable
 from bonemet.serve.results import Answer, Request, answer_boolean, answer_graph, answer_solutions, error_answer
+from bonemet.serve.static import StaticFiles
 from bonemet.serve.void import sparql_statistics
 
 PUBLISHED_GRAPHS = [str(GRAPH["asserted"]), str(GRAPH["inferred"])]
@@ -125,6 +126,9 @@ class RemoteEngine:
 
     def downloads(self) -> list[tuple[str, int | None]]:
         return [(name, None) for name in REMOTE_DUMPS]   # made on request: no size to announce
+
+    def static(self) -> StaticFiles | None:
+        return None   # made from the store on request: no file to validate or cut into ranges
 
     def download(self, name: str) -> tuple[int, bytes]:
         """A download made from the store: the asserted or inferred graph, or both as TriG."""
