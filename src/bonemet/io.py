@@ -128,8 +128,19 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text
 
 
-def load_rdf(paths: list[Path], input_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
-    """Parse all files into one graph (named graphs of TriG/N-Quads are merged)."""
+def base_iri(path: Path, base: str | None = None) -> str:
+    """What relative IRIs in a file resolve against: `base` when given, else the file's own location.
+
+    >>> base_iri(Path("/data/records.ttl")), base_iri(Path("x.ttl"), "https://example.org/r/")
+    ('file:///data/records.ttl', 'https://example.org/r/')
+    """
+    return base or path.resolve().as_uri()
+
+
+def load_rdf(paths: list[Path], input_format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES, *,
+             base: str | None = None) -> Graph:
+    """Parse all files into one graph (named graphs of TriG/N-Quads are merged); relative IRIs
+    resolve against `base` or each file's location."""
     graph = Graph()
     for path in paths:
         check_path(path)
@@ -138,18 +149,19 @@ def load_rdf(paths: list[Path], input_format: str | None = None, max_bytes: int 
         try:
             if by_name(fmt).quads:
                 ds = Dataset()
-                ds.parse(data=text, format=fmt)
+                ds.parse(data=text, format=fmt, publicID=base_iri(path, base))
                 for s, p, o, _g in ds.quads((None, None, None, None)):
                     graph.add((s, p, o))
             else:
-                graph.parse(data=text, format=fmt)
+                graph.parse(data=text, format=fmt, publicID=base_iri(path, base))
         except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise many exception types
             raise InputError(f"{path}: not valid {fmt}: {describe_parse_error(exc, text, fmt)}") from None
     return graph
 
 
 def parse_triples(paths: list[Path], input_format: str | None = None, max_bytes: int | None = None,
-                  prefixes: dict[str, str] | None = None) -> Iterator[tuple[ox.Quad | ox.Triple, Path]]:
+                  prefixes: dict[str, str] | None = None, *,
+                  base: str | None = None) -> Iterator[tuple[ox.Quad | ox.Triple, Path]]:
     """Stream triples from files with pyoxigraph; errors name file, line and column.
 
     The files' prefix declarations are collected into `prefixes`, when given."""
@@ -158,23 +170,23 @@ def parse_triples(paths: list[Path], input_format: str | None = None, max_bytes:
         fmt = guess_format(path, input_format)
         triples = 0
         try:
-            parser = ox.parse(path=str(path), format=by_name(fmt).oxigraph)
+            parser = ox.parse(path=str(path), format=by_name(fmt).oxigraph, base_iri=base_iri(path, base))
             for quad in parser:
                 triples += 1
                 yield quad, path
             if prefixes is not None and hasattr(parser, "prefixes"):
                 prefixes.update(parser.prefixes)
         except SyntaxError as exc:
-            _explain_with_rdflib(path, fmt, max_bytes)
+            _explain_with_rdflib(path, fmt, max_bytes, base)
             raise InputError(f"{path}: not valid {fmt}: {_describe(exc)}") from None
         if triples == 0:
-            _explain_with_rdflib(path, fmt, max_bytes)
+            _explain_with_rdflib(path, fmt, max_bytes, base)
 
 
-def _explain_with_rdflib(path: Path, fmt: str, max_bytes: int | None) -> None:
+def _explain_with_rdflib(path: Path, fmt: str, max_bytes: int | None, base: str | None) -> None:
     """Raise rdflib's reading of a bad file where it is more precise (encoding, XML line numbers)."""
     if path.stat().st_size <= EXPLAIN_LIMIT:
-        load_rdf([path], fmt, max_bytes or DEFAULT_MAX_BYTES)
+        load_rdf([path], fmt, max_bytes or DEFAULT_MAX_BYTES, base=base)
 
 
 def _describe(exc: SyntaxError) -> str:

@@ -48,6 +48,8 @@ dist_option = click.option("--dist", type=click.Path(file_okay=False, path_type=
 project_option = click.option("--project", "--root", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                               default=None, help="Checkout holding ontology/ and mappings/ (default: the one this "
                                                  "package runs from, or $BONEMET_PROJECT).")
+base_option = click.option("--base", default=None, metavar="IRI",
+                           help="Resolve relative IRIs in the inputs against IRI (default: each file's own file: IRI).")
 input_format_option = click.option("--input-format", type=click.Choice(INPUT_NAMES), default=None,
                                    help="RDF format of the inputs (default: from each file's extension).")
 

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from bonemet.cli.common import dist_option, dist_or_default, fail, input_format_option, progress_line, write_atomically
+from bonemet.cli.common import (
+    base_option,
+    dist_option,
+    dist_or_default,
+    fail,
+    input_format_option,
+    progress_line,
+    write_atomically,
+)
 from bonemet.project import ProjectError, current
 
 
@@ -65,8 +73,9 @@ def query(query_file, dist: Path | None, data_files: tuple[Path, ...], engine: s
                    "auto: sparql unless the shapes need pySHACL.")
 @click.option("--progress/--no-progress", default=None,
               help="Show progress on standard error (default: when it is a terminal).")
+@base_option
 def validate(files, shape_files, inference, out_format, input_format, output, fail_on, max_size, no_vocabulary,
-             engine, progress) -> None:
+             engine, progress, base) -> None:
     """Validate RDF FILES against bonemet's SHACL shapes.
 
     Exit code 0 when the data conforms, 1 when there are results at or above --fail-on,
@@ -81,7 +90,8 @@ def validate(files, shape_files, inference, out_format, input_format, output, fa
         shapes = load_rdf(list(shape_files) or current().shape_files())
         report = validate_files(list(files), shapes, inference=inference, with_vocabulary=not no_vocabulary,
                                 engine=engine, input_format=input_format, max_bytes=max_size * 1_000_000,
-                                progress=meter, notice=lambda m: click.echo(f"bonemet validate: {m}", err=True))
+                                progress=meter, notice=lambda m: click.echo(f"bonemet validate: {m}", err=True),
+                                base=base)
     except (InputError, UnsupportedShapes, ProjectError) as exc:
         if meter:
             meter.close()
@@ -106,7 +116,8 @@ def validate(files, shape_files, inference, out_format, input_format, output, fa
 @click.option("--max-size", type=int, default=2_000, show_default=True,
               help="Refuse input files larger than this many megabytes.")
 @click.option("--no-vocabulary", is_flag=True, help="Reason with the files' own axioms only, not bonemet's ontology.")
-def reason(files, output, input_format, max_size, no_vocabulary) -> None:
+@base_option
+def reason(files, output, input_format, max_size, no_vocabulary, base) -> None:
     """Materialize the OWL 2 RL entailments of FILES under the bonemet ontology.
 
     Writes the new triples (sorted N-Triples; not those the ontology alone entails, which the
@@ -123,7 +134,7 @@ def reason(files, output, input_format, max_size, no_vocabulary) -> None:
     started = time.monotonic()
     try:
         result = run(list(files), Graph() if no_vocabulary else vocabulary_graph(), input_format=input_format,
-                     max_bytes=max_size * 1_000_000)
+                     max_bytes=max_size * 1_000_000, base=base)
     except (InputError, UnsupportedOntology, ProjectError) as exc:
         fail("reason", str(exc))
     text = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)

@@ -288,7 +288,7 @@ def _graph_to_strings(g: Graph) -> list[tuple[str, str, str]]:
 
 
 def reason(paths: list[Path], vocabulary: Graph, *, input_format: str | None = None,
-           max_bytes: int | None = None) -> Reasoned:
+           max_bytes: int | None = None, base: str | None = None) -> Reasoned:
     """Entailments of vocabulary + files that neither states nor the vocabulary's own closure holds."""
     from bonemet.reason.closure import is_noise
 
@@ -297,7 +297,7 @@ def reason(paths: list[Path], vocabulary: Graph, *, input_format: str | None = N
     literals: dict[str, ox.Literal] = {}
     interned: dict[str, str] = {}
     count = 0
-    for quad, _path in parse_triples(paths, input_format, max_bytes):
+    for quad, _path in parse_triples(paths, input_format, max_bytes, base=base):
         s, p, o = str(quad.subject), str(quad.predicate), str(quad.object)
         s, p, o = interned.setdefault(s, s), interned.setdefault(p, p), interned.setdefault(o, o)
         if isinstance(quad.object, ox.Literal) and o not in literals:

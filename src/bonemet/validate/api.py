@@ -70,6 +70,10 @@ class Report:
         c = Counter(r.severity for r in self.results)
         return {"violation": c["Violation"], "warning": c["Warning"], "info": c["Info"]}
 
+    @property
+    def conforms(self) -> bool:
+        return not self.results
+
     def fails(self, fail_on: str = "violation") -> bool:
         threshold = SEVERITY_RANK[fail_on.capitalize()]
         return any(SEVERITY_RANK[r.severity] >= threshold for r in self.results)
@@ -114,7 +118,7 @@ def validate(data: Graph, shapes: Graph, *, inference: str = "none", with_vocabu
         advanced=True,
         allow_warnings=True,
     )
-    return Report(read_report(report_graph), report_graph)
+    return by_the_specification(Report(read_report(report_graph), report_graph))
 
 
 ENGINES = ("auto", "sparql", "pyshacl")
@@ -122,7 +126,7 @@ ENGINES = ("auto", "sparql", "pyshacl")
 
 def validate_files(files: list[Path], shapes: Graph, *, inference: str = "none", with_vocabulary: bool = True,
                    engine: str = "auto", input_format: str | None = None, max_bytes: int | None = None,
-                   progress=None, notice=None, graphs: Sequence[Graph] = ()) -> Report:
+                   progress=None, notice=None, graphs: Sequence[Graph] = (), base: str | None = None) -> Report:
     """Validate RDF files (and rdflib `graphs`): shapes compiled to SPARQL on Oxigraph where they
     can be, else pySHACL.
 
@@ -147,15 +151,15 @@ def validate_files(files: list[Path], shapes: Graph, *, inference: str = "none",
     if engine == "pyshacl" or reason:
         if reason and notice:
             notice(f"using pySHACL: {reason}")
-        data = load_rdf(files, input_format, max_bytes or DEFAULT_MAX_BYTES) if files else Graph()
+        data = load_rdf(files, input_format, max_bytes or DEFAULT_MAX_BYTES, base=base) if files else Graph()
         for g in graphs:
             data += g
         report = validate(data, shapes, inference=inference, with_vocabulary=with_vocabulary)
         return _with_unknown_terms(report.graph, terms.graph_triples(data) if with_vocabulary else None)
     vocabulary = ([vocabulary_graph()] if with_vocabulary else []) + list(graphs)
     if inference == "owlrl":
-        vocabulary = [_with_entailments(files, vocabulary, input_format, max_bytes)]
-    loaded = load_store(vocabulary, files, input_format, max_bytes)
+        vocabulary = [_with_entailments(files, vocabulary, input_format, max_bytes, base)]
+    loaded = load_store(vocabulary, files, input_format, max_bytes, base=base)
     report_graph = validator.validate(loaded, progress)
     return _with_unknown_terms(report_graph, terms.store_triples(loaded.store) if with_vocabulary else None)
 
@@ -165,10 +169,18 @@ def _with_unknown_terms(report_graph: Graph, triples) -> Report:
     if triples is not None:
         defined = terms.defined_terms(vocabulary_graph())
         terms.add_results(report_graph, terms.unknown_uses(triples, defined), defined)
-    return Report(read_report(report_graph), report_graph)
+    return by_the_specification(Report(read_report(report_graph), report_graph))
 
 
-def _with_entailments(files, vocabulary: list[Graph], input_format, max_bytes) -> Graph:
+def by_the_specification(report: Report) -> Report:
+    """sh:conforms is true only when there is no result at all (SHACL §3.6.1), whatever the severities;
+    pySHACL, asked to allow warnings, says true with warnings only. The exit code follows --fail-on."""
+    for root in report.graph.subjects(RDF.type, SH.ValidationReport):
+        report.graph.set((root, SH.conforms, Literal(report.conforms)))
+    return report
+
+
+def _with_entailments(files, vocabulary: list[Graph], input_format, max_bytes, base: str | None) -> Graph:
     """The vocabulary's owlrl closure plus what the compiled chainer adds for the files."""
 
     from bonemet.reason.chainer import reason
@@ -178,7 +190,7 @@ def _with_entailments(files, vocabulary: list[Graph], input_format, max_bytes) -
     for v in vocabulary:
         g += v
     g += materialize(g).inferred
-    result = reason(list(files), g, input_format=input_format, max_bytes=max_bytes)
+    result = reason(list(files), g, input_format=input_format, max_bytes=max_bytes, base=base)
     nt = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)
     g.parse(data=nt, format="nt")
     return g
@@ -186,7 +198,8 @@ def _with_entailments(files, vocabulary: list[Graph], input_format, max_bytes) -
 
 def render_text(report: Report, label: str) -> str:
     c = report.counts
-    lines = [f"{label}: {c['violation']} violation(s), {c['warning']} warning(s), {c['info']} info(s)"]
+    verdict = "conforms" if report.conforms else "does not conform"
+    lines = [f"{label}: {verdict}: {c['violation']} violation(s), {c['warning']} warning(s), {c['info']} info(s)"]
     by_focus: dict[str, list[Result]] = {}
     for r in report.results:
         by_focus.setdefault(r.focusNode, []).append(r)
@@ -200,7 +213,7 @@ def render_text(report: Report, label: str) -> str:
 
 
 def render_json(report: Report) -> str:
-    doc = {"conforms": not report.fails("violation"), "counts": report.counts,
+    doc = {"conforms": report.conforms, "counts": report.counts,
            "results": [asdict(r) for r in report.results]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

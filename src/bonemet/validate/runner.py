@@ -55,14 +55,14 @@ class SparqlValidator:
         root = BNode()
         report.add((root, RDF.type, SH.ValidationReport))
         data_ns = data.names
-        conforms = True
+        conforms = True   # SHACL §3.6.1: true only when there is no result at all, whatever its severity
         for cs in self.compiled:
             focus = focus_nodes[cs.node]
             if not focus:
                 continue
             for check in cs.checks:
                 for this, value, path, bound in self._run(store, check, focus):
-                    conforms = conforms and check.severity != SH.Violation
+                    conforms = False
                     self._add_result(report, root, data_ns, check, this, value, path, bound)
                 meter.advance(len(focus), _short(cs.node))
         report.add((root, SH.conforms, Literal(conforms)))

@@ -52,7 +52,7 @@ class LoadedData:
 
 
 def load_store(graphs: Iterable[Graph] = (), files: Iterable = (), input_format: str | None = None,
-               max_bytes: int | None = None) -> LoadedData:
+               max_bytes: int | None = None, *, base: str | None = None) -> LoadedData:
     """An in-memory Oxigraph store holding the rdflib graphs and the files' triples (default graph)."""
     from bonemet.io import parse_triples
 
@@ -75,7 +75,7 @@ def load_store(graphs: Iterable[Graph] = (), files: Iterable = (), input_format:
     count = 0
     prefixes: dict[str, str] = {}
     store.bulk_extend(remember(quad for quad, _path in parse_triples(list(files), input_format, max_bytes,
-                                                                     prefixes=prefixes)))
+                                                                     prefixes=prefixes, base=base)))
     by_statement, by_stored_form = _written_forms(typed)
     return LoadedData(store, count, by_statement, by_stored_form, _prefix_graph(prefixes, graphs))
 
