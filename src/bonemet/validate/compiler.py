@@ -106,6 +106,9 @@ class ShapeCompiler:
         unknown -= {p for p in unknown if not str(p).startswith(str(SH))}   # annotations of users' own
         if unknown:
             raise UnsupportedShapes(f"shape {node} uses {', '.join(sorted(str(p) for p in unknown))}")
+        if not node_level and g.value(node, SH.property) is not None:
+            # the nested shape's focus nodes are this shape's value nodes: not compiled (property-001)
+            raise UnsupportedShapes(f"shape {node}: property shapes inside a property shape are not compiled")
         severity = g.value(node, SH.severity) or SH.Violation
         messages = sorted(g.objects(node, SH.message), key=str)
         focus = f"{{ SELECT DISTINCT ?this WHERE {{ {targets} }} }}"

@@ -196,8 +196,9 @@ def range_(s: Shape, bound: Node, op: str, iri: URIRef) -> Check:
 @component(SH.lessThan, "<", SH.LessThanConstraintComponent)
 @component(SH.lessThanOrEquals, "<=", SH.LessThanOrEqualsConstraintComponent)
 def less_than(s: Shape, other: Node, op: str, iri: URIRef) -> Check:
+    # one result per (value, other value) pair that fails, as the SHACL core suite expects (lessThan-002)
     return s.check(iri, f"{s.values} ?this {sparql_term(other)} ?other . FILTER(!COALESCE(?value {op} ?other, false))",
-                   lambda f, v: f"Value of {f}->{s.show(other)} {op} {v}")
+                   lambda f, v: f"Value of {f}->{s.show(other)} {op} {v}", select="?this ?value ?other")
 
 
 @component(SH.disjoint)
@@ -208,8 +209,15 @@ def disjoint(s: Shape, other: Node) -> Check:
 
 @component(SH.equals)
 def equals(s: Shape, other: Node) -> Check:
-    where = (f"{{ {s.values} FILTER NOT EXISTS {{ ?this {sparql_term(other)} ?value }} }} UNION "
-             f"{{ ?this {sparql_term(other)} ?value . FILTER NOT EXISTS {{ {s.values} }} }}")
+    p = sparql_term(other)
+    if s.path is None:
+        # node level: the only value node is the focus node itself. Each UNION branch is evaluated on its own
+        # (bottom-up), where ?this would be unbound, so each brings its focus nodes along (equals-001).
+        where = (f"{{ {s.focus} BIND(?this AS ?value) FILTER NOT EXISTS {{ ?this {p} ?value }} }} UNION "
+                 f"{{ {s.focus} ?this {p} ?value . FILTER(!sameTerm(?value, ?this)) }}")
+    else:
+        where = (f"{{ {s.values} FILTER NOT EXISTS {{ ?this {p} ?value }} }} UNION "
+                 f"{{ ?this {p} ?value . FILTER NOT EXISTS {{ {s.values} }} }}")
     return s.check(SH.EqualsConstraintComponent, where, lambda f, v: f"Value of {f}->{s.show(other)} != {v}")
 
 
