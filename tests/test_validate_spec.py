@@ -89,3 +89,28 @@ def test_a_bad_line_is_still_named_with_relative_iris(tmp_path):
     path.write_text('<a> <b> <c> .\n<a> <b> "unterminated .\n', encoding="utf-8")
     proc = validate(path)
     assert proc.returncode == 2 and f"{path}: not valid turtle: line 2" in proc.stderr
+
+
+ILL_TYPED = """@prefix ex: <http://example.org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:Shape a sh:NodeShape ; sh:targetNode ex:a, ex:b, ex:c ;
+    sh:property [ sh:path ex:p ; sh:datatype xsd:byte ] .
+ex:a ex:p "c"^^xsd:byte .
+ex:b ex:p "300"^^xsd:byte .
+ex:c ex:p "12"^^xsd:byte .
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ill_typed_literals_are_datatype_violations(tmp_path, engine):
+    """A lexical form outside its datatype's lexical space ("c"^^xsd:byte) or value space ("300"^^xsd:byte)
+    is reported by sh:datatype on both engines, with the literal as written, and no traceback."""
+    path = tmp_path / "ill-typed.ttl"
+    path.write_text(ILL_TYPED, encoding="utf-8")
+    proc = validate(path, "--shapes", path, "--no-vocabulary", "--engine", engine, "--format", "json")
+    assert proc.returncode == 1 and proc.stderr == ""
+    results = json.loads(proc.stdout)["results"]
+    assert sorted((r["focusNode"].rsplit("/", 1)[1], r["value"]) for r in results) == [
+        ("a", '"c"^^<http://www.w3.org/2001/XMLSchema#byte>'), ("b", '"300"^^<http://www.w3.org/2001/XMLSchema#byte>')]
+    assert {r["sourceConstraintComponent"].rsplit("#", 1)[1] for r in results} == {"DatatypeConstraintComponent"}
