@@ -15,7 +15,7 @@ from conftest import ROOT
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 RAPPER_INPUT = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "trig": "trig"}
 EXPECTED_FILES = sorted([f"bonemet.{s}" for s in FORMATS] + [f"bonemet-inferred.{s}" for s in FORMATS]
-                        + ["bonemet.trig", "bonemet-vocabulary.nt", "build-report.json"])
+                        + ["bonemet.trig", "bonemet-vocabulary.nt", "build-report.json", "sparql-examples.ttl"])
 
 
 def test_dist_holds_every_output(built):

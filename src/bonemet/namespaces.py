@@ -46,6 +46,7 @@ PREFIXES: dict[str, str] = ANSWER_PREFIXES | {
     "semapv": "https://w3id.org/semapv/vocab/",
     "sssom": "https://w3id.org/sssom/",
     "linkml": "https://w3id.org/linkml/",
+    "schema": "https://schema.org/",
 }
 # Terms of the ontologies our mapping sets link to are shown as CURIEs: OBO PURLs as PREFIX:ID,
 # ICD codes with their edition as the prefix.

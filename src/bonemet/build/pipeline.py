@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import OWL, Graph, Literal, URIRef
 
 from bonemet import __version__
+from bonemet.build.examples import EXAMPLES_FILE, ExampleError, examples_graph
 from bonemet.build.qc import run_qc
 from bonemet.build.serialize import stable, write_dataset, write_graph, write_ntriples
 from bonemet.build.table_mapping import Mapper, load_mapping
@@ -137,7 +138,11 @@ def build(root: Path | None = None, out: Path | None = None,
                if r.severity == "Violation"])
     report |= {"asserted_triples": len(asserted), "inferred_triples": len(inferred)}
     log(f"inferred graph: {len(inferred)} new triples; writing {out}")
-    write_outputs(asserted, inferred, terms, report, out)
+    try:
+        examples = examples_graph(sorted((root / "queries").glob("*.rq")), BASE + "sparql")
+    except ExampleError as exc:
+        raise BuildError(str(exc)) from None
+    write_outputs(asserted, inferred, terms, examples, report, out)
     return BuildResult(out, asserted, inferred, report)
 
 
@@ -150,7 +155,7 @@ def validate_graph(asserted: Graph, root: Path):
     return validate_files([], shapes, with_vocabulary=False, graphs=[asserted])
 
 
-def write_outputs(asserted: Graph, inferred: Graph, terms: Graph, report: dict, out: Path) -> None:
+def write_outputs(asserted: Graph, inferred: Graph, terms: Graph, examples: Graph, report: dict, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
     try:
@@ -159,6 +164,7 @@ def write_outputs(asserted: Graph, inferred: Graph, terms: Graph, report: dict, 
         write_graph(i, staging / "bonemet-inferred")
         write_dataset({str(GRAPH.asserted): a, str(GRAPH.inferred): i}, staging / "bonemet.trig")
         write_ntriples(stable(terms), staging / VOCABULARY_FILE)
+        (staging / EXAMPLES_FILE).write_text(stable(examples).serialize(format="turtle"), encoding="utf-8")
         (staging / "build-report.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
         old = out.with_name(out.name + ".old")
         if old.exists():

@@ -61,9 +61,11 @@ SERVICE_NOTE = "Read-only. The default graph is the union of the asserted and in
 def service_description(endpoint: str, report: dict) -> str:
     """The SPARQL 1.1 Service Description of the endpoint, in Turtle."""
     asserted, inferred = report["asserted_triples"], report["inferred_triples"]
+    examples = endpoint.removesuffix("/sparql") + "/.well-known/sparql-examples"
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{endpoint}> a sd:Service ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
@@ -72,6 +74,7 @@ def service_description(endpoint: str, report: dict) -> str:
         <http://www.w3.org/ns/formats/Turtle>, <http://www.w3.org/ns/formats/N-Triples>,
         <http://www.w3.org/ns/formats/JSON-LD>, <http://www.w3.org/ns/formats/RDF_XML> ;
     sd:feature sd:UnionDefaultGraph ;
+    rdfs:seeAlso <{examples}> ;
     dcterms:description "{SERVICE_NOTE}" ;
     sd:defaultDataset [ a sd:Dataset ;
         sd:defaultGraph [ a sd:Graph ; void:triples {asserted + inferred} ] ;

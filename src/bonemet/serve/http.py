@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from rdflib import Graph, URIRef
 
+from bonemet.build.examples import examples_graph
 from bonemet.formats import GRAPH_SYNTAXES, by_media_type, by_suffix, content_type, download_type
 from bonemet.namespaces import BASE
 from bonemet.project import Project
@@ -78,6 +79,7 @@ class BonemetServer(ThreadingHTTPServer):
         self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
         self.report = self.engine.report()
         self.dumps = self.engine.downloads()
+        self.examples_graph = examples_graph(project.query_files(), self.base_url + "/sparql")
         self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
                                         self.base_url, self.engine.extra_triples())
 
@@ -206,6 +208,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.search_page(params)
         if url.path.startswith("/dumps/"):
             return self.dump(url.path[len("/dumps/"):])
+        if url.path.startswith("/.well-known/sparql-examples"):
+            return self.rdf_document(self.server.examples_graph, "SPARQL examples", url.path)
         if url.path in ("/.well-known/void", "/.well-known/void.ttl"):
             return self.rdf_document(self.server.void, "Dataset description (VoID + DCAT)", url.path)
         if url.path.rstrip("/") == "/shapes" or url.path.startswith("/shapes/"):

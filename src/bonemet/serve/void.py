@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import DCAT, DCTERMS, RDF, VOID, XSD, Graph, Literal, URIRef
+from rdflib import DCAT, DCTERMS, RDF, RDFS, VOID, XSD, Graph, Literal, URIRef
 from rdflib.namespace import FOAF
 
 from bonemet import __version__
+from bonemet.build.examples import EXAMPLES_FILE
 from bonemet.formats import by_suffix
 from bonemet.namespaces import BASE, GRAPH
 from bonemet.validate.api import VOCABULARY_FILE
@@ -56,6 +57,7 @@ def dataset_description(stats: dict, entities: int, dumps: list[tuple[str, int |
     g.add((ds, VOID.uriSpace, Literal(BASE)))
     g.add((ds, VOID.vocabulary, URIRef(BASE)))
     g.add((ds, FOAF.homepage, URIRef(base_url + "/")))
+    g.add((ds, RDFS.seeAlso, URIRef(base_url + "/.well-known/sparql-examples")))   # the example queries
     g.add((ds, VOID.triples, Literal(stats["triples"], datatype=XSD.integer)))
     g.add((ds, VOID.entities, Literal(entities, datatype=XSD.integer)))
     g.add((ds, VOID.classes, Literal(stats["classes"], datatype=XSD.integer)))
@@ -75,8 +77,8 @@ def dataset_description(stats: dict, entities: int, dumps: list[tuple[str, int |
         g.add((sub, VOID.triples, Literal(data_triples, datatype=XSD.integer)))
     for name, size in dumps:
         syntax = by_suffix(name[name.rfind("."):])
-        if syntax is None or not name.endswith(syntax.suffix) or name == VOCABULARY_FILE:
-            continue   # the vocabulary file is a part of the graph, not a distribution of all of it
+        if syntax is None or not name.endswith(syntax.suffix) or name in (VOCABULARY_FILE, EXAMPLES_FILE):
+            continue   # a part of the graph, or the example queries: not a distribution of the dataset
         dist_node = URIRef(f"{base_url}/dumps/{name}")
         g.add((ds, DCAT.distribution, dist_node))
         g.add((ds, VOID.dataDump, dist_node))
