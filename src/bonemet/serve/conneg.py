@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bonemet.formats import FORMAT_ALIASES, GRAPH_SYNTAXES, RESULTS_FORMATS
+from bonemet.formats import FORMAT_ALIASES, GRAPH_SYNTAXES, RESULTS_FORMATS, by_suffix
 
 RESULTS_TYPES = {f.media_type: f.aliases[0] for f in RESULTS_FORMATS}   # SELECT / ASK
 GRAPH_TYPES = {s.media_type: s.aliases[0] for s in GRAPH_SYNTAXES}     # CONSTRUCT / DESCRIBE, Linked Data
+LD_TYPES = ["text/html"] + list(GRAPH_TYPES)                             # a Linked Data page or document
 
 
 class NotAcceptable(Exception):
@@ -64,3 +65,15 @@ def choose(available: list[str], accept: str | None, format_param: str | None = 
 
 def _specificity(media: str) -> int:
     return 0 if media == "*/*" else 1 if media.endswith("/*") else 2
+
+
+def extension_media(ext: str) -> str | None:
+    """The media type a Linked Data document's extension asks for (/entity/Femur.ttl), if any.
+
+    >>> extension_media("ttl"), extension_media("html"), extension_media("csv")
+    ('text/turtle', 'text/html', None)
+    """
+    if ext == "html":
+        return "text/html"
+    syntax = by_suffix("." + ext)
+    return syntax.media_type if syntax in GRAPH_SYNTAXES else None

@@ -20,11 +20,11 @@ from urllib.parse import parse_qs, urlsplit
 from rdflib import Graph, URIRef
 
 from bonemet.build.examples import examples_graph
-from bonemet.formats import GRAPH_SYNTAXES, by_media_type, by_suffix, content_type, download_type
+from bonemet.formats import by_media_type, content_type, download_type
 from bonemet.namespaces import BASE
 from bonemet.project import Project
 from bonemet.serve.backend import LocalBackend, QueryBackend
-from bonemet.serve.conneg import GRAPH_TYPES, NotAcceptable, choose
+from bonemet.serve.conneg import GRAPH_TYPES, LD_TYPES, NotAcceptable, choose, extension_media
 from bonemet.serve.documents import construct_query, describe_query, ontology_sections, search_query, service_description
 from bonemet.serve.guard import QueryRefused, check_query
 from bonemet.serve.pages import Renderer
@@ -33,14 +33,7 @@ from bonemet.serve.results import Answer
 from bonemet.serve.static import GZIP_MIN_BYTES, Response, accepts_gzip
 from bonemet.serve.void import dataset_description
 
-LD_TYPES = ["text/html"] + list(GRAPH_TYPES)
 HTML = content_type("text/html")
-def extension_media(ext: str) -> str | None:
-    """The media type a Linked Data document's extension asks for (/entity/Femur.ttl), if any."""
-    if ext == "html":
-        return "text/html"
-    syntax = by_suffix("." + ext)
-    return syntax.media_type if syntax in GRAPH_SYNTAXES else None
 
 
 @dataclass
@@ -364,13 +357,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, content_type(media), {"Vary": "Accept"})
 
     def dump(self, name: str) -> None:
-        sizes = dict(self.server.dumps)
-        if name not in sizes:
+        if name not in dict(self.server.dumps):
             return self.fail(404, f"no dump named {name!r}")
         static = self.server.engine.static()
-        if static is not None:
-            response = static.respond(self.command, name, dict(self.headers.items()))
-            return self.send_file(response) if response else self.fail(404, f"no dump named {name!r}")
+        response = static.respond(self.command, name, dict(self.headers.items())) if static else None
+        if response is not None:
+            return self.send_file(response)
         status, body = self.server.engine.download(name)
         if status != 200:
             return self.fail(status, body.decode("utf-8", "replace"))
