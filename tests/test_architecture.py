@@ -105,9 +105,12 @@ def test_both_query_backends_implement_the_protocol_exactly():
 
     wanted = {name: inspect.signature(f) for name, f in vars(QueryBackend).items()
               if callable(f) and not name.startswith("_")}
-    assert sorted(wanted) == ["close", "download", "downloads", "extra_triples", "report", "run", "static", "statistics"]
+    assert sorted(wanted) == ["arun", "attach", "close", "download", "downloads", "extra_triples", "report", "run", "static",
+                              "statistics"]
     for backend in (LocalBackend, RemoteEngine):
         for name, signature in wanted.items():
             assert inspect.signature(getattr(backend, name)) == signature, (backend.__name__, name)
-    calls = set(re.findall(r"self\.server\.engine\.(\w+)", (SRC / "serve" / "http.py").read_text(encoding="utf-8")))
+    calls = set(re.findall(r"self\.site\.engine\.(\w+)", (SRC / "serve" / "routes.py").read_text(encoding="utf-8")))
     assert calls and calls <= set(wanted) | {"base_iri"}
+    calls = set(re.findall(r"site\.engine\.(\w+)", (SRC / "serve" / "app.py").read_text(encoding="utf-8")))
+    assert calls and calls <= set(wanted)

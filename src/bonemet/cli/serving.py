@@ -67,7 +67,11 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
      "Rows or triples returned at most; more are cut and the cut is announced in a header."),
     ("--max-query-length", 100_000, click.IntRange(min=1), "Longest query accepted, in characters."),
     ("--max-body", 1_000_000, click.IntRange(min=1), "Largest request body accepted, in bytes."),
-    ("--workers", 2, click.IntRange(min=1), "Query worker processes."))
+    ("--workers", 2, click.IntRange(min=1), "Query worker processes."),
+    ("--header-timeout", 30.0, click.FloatRange(min=0.001, max=60),
+     "Seconds a client has to send a request's headers; an idle keep-alive connection is closed after as long."),
+    ("--max-connections", 1024, click.IntRange(min=1),
+     "Requests in progress at once; further connections wait in the listen backlog."))
 @dist_option
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="RDF file(s) to serve beside the graph, e.g. a registry (any RDF format; repeatable). "
@@ -81,16 +85,19 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
               "(see `bonemet publish`) to answer from, instead of the embedded store.")
 @click.option("--backend-auth", envvar="BONEMET_STORE_AUTH", default=None,
               help="USER:PASSWORD or 'Bearer TOKEN' for --backend; also from $BONEMET_STORE_AUTH.")
-def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, dist, data_files,
-          input_format, store_kind, backend, backend_auth) -> None:
+def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, header_timeout,
+          max_connections, dist, data_files, input_format, store_kind, backend, backend_auth) -> None:
     """Serve the SPARQL endpoint, pages and dumps of the built graph."""
     from bonemet.io import InputError, check_path, guess_format
-    from bonemet.serve.http import Limits
-    from bonemet.serve.http import serve as run
+    from bonemet.serve.server import Transport
+    from bonemet.serve.server import serve as run
+    from bonemet.serve.site import Limits
     from bonemet.serve.workers import EngineError
 
     dist = dist_or_default(dist)
     limits = Limits(query_timeout, max_results, max_query_length, max_body)
+    transport = Transport(header_timeout=header_timeout, max_connections=max_connections,
+                          backlog=max(1024, max_connections))
     try:
         project = current()
         if backend:
@@ -101,7 +108,7 @@ def serve(host, port, base_url, query_timeout, max_results, max_query_length, ma
             auth = authorization(backend_auth) if backend_auth else None
             try:
                 run(host=host, port=port, dist=dist, project=project, base_url=base_url, backend=backend,
-                    backend_auth=auth, limits=limits)
+                    backend_auth=auth, limits=limits, transport=transport)
             except (RuntimeError, ValueError) as exc:
                 fail("serve", f"the backend {backend} cannot serve the graph: {exc}")
             return
@@ -112,7 +119,7 @@ def serve(host, port, base_url, query_timeout, max_results, max_query_length, ma
         data = [(path, guess_format(path, input_format)) for path in data_files]
         on_disk = store_kind == "disk" or (store_kind == "auto" and sum(p.stat().st_size for p in data_files) > 50e6)
         run(host=host, port=port, dist=dist, project=project, base_url=base_url, workers=workers, data_files=data,
-            on_disk=on_disk, limits=limits)
+            on_disk=on_disk, limits=limits, transport=transport)
     except (InputError, EngineError, ProjectError) as exc:
         fail("serve", str(exc))
     except OSError as exc:

@@ -7,6 +7,7 @@ same on either, and mypy checks that neither lacks a method the server calls.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,14 @@ class QueryBackend(Protocol):
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             max_results: int | None = None) -> Answer:
         """Evaluate a query; the answer is already serialized in the negotiated format."""
+
+    async def arun(self, query: str, *, accept: str | None = None, format: str | None = None,
+                   default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+                   max_results: int | None = None) -> Answer:
+        """`run` on the server's event loop."""
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The server's event loop, on which `arun` is called; `run` is then for other threads."""
 
     def report(self) -> dict:
         """The build report's figures the pages show (triples, entities, statements per source)."""
@@ -74,6 +83,15 @@ class LocalBackend:
             max_results: int | None = None) -> Answer:
         return self.engine.run(query, accept=accept, format=format, default_graphs=default_graphs,
                                named_graphs=named_graphs, max_results=max_results)
+
+    async def arun(self, query: str, *, accept: str | None = None, format: str | None = None,
+                   default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+                   max_results: int | None = None) -> Answer:
+        return await self.engine.arun(query, accept=accept, format=format, default_graphs=default_graphs,
+                                      named_graphs=named_graphs, max_results=max_results)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.engine.attach(loop)
 
     def report(self) -> dict:
         return self._report

@@ -11,6 +11,7 @@ is the merge of bonemet's published graphs and those graphs are also available b
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import urllib.parse
@@ -102,6 +103,15 @@ class RemoteEngine:
             return error_answer(406, str(exc))
         except (ValueError, KeyError, SyntaxError) as exc:
             return error_answer(502, f"the SPARQL store's answer could not be read ({ctype}): {exc}")
+
+    async def arun(self, query: str, *, accept: str | None = None, format: str | None = None,
+                   default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+                   max_results: int | None = None) -> Answer:
+        return await asyncio.to_thread(self.run, query, accept=accept, format=format, default_graphs=default_graphs,
+                                       named_graphs=named_graphs, max_results=max_results)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Nothing to do: each query is its own HTTP request to the store."""
 
     def select(self, query: str) -> list[dict]:
         """Rows of a SELECT as {variable: lexical value} (for statistics and pages)."""

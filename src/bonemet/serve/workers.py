@@ -8,8 +8,11 @@ replaced, a crash costs that one query, and the server process never evaluates a
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import multiprocessing
-import queue
+import pickle
+import struct
 import threading
 import time
 from collections.abc import Sequence
@@ -122,8 +125,39 @@ class EngineError(Exception):
 
 
 class _Worker:
+    """A query worker's process and its end of the socket, non-blocking for the event loop.
+
+    Messages are framed as multiprocessing.Connection frames them (a 4-byte big-endian length, or
+    -1 and an 8-byte length, then a pickle): the worker side is a plain Connection."""
+
     def __init__(self, conn, pid: int):
+        import os
+        import socket
+
         self.conn, self.pid = conn, pid
+        self.sock = socket.socket(fileno=os.dup(conn.fileno()))
+        self.sock.setblocking(False)
+
+    async def send(self, loop: asyncio.AbstractEventLoop, message: object) -> None:
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        header = struct.pack("!i", len(payload)) if len(payload) < 0x7FFFFFFF else struct.pack("!iQ", -1, len(payload))
+        await loop.sock_sendall(self.sock, header + payload)
+
+    async def receive(self, loop: asyncio.AbstractEventLoop) -> object:
+        (size,) = struct.unpack("!i", await self._exactly(loop, 4))
+        if size == -1:
+            (size,) = struct.unpack("!Q", await self._exactly(loop, 8))
+        return pickle.loads(await self._exactly(loop, size))
+
+    async def _exactly(self, loop: asyncio.AbstractEventLoop, n: int) -> bytearray:
+        buf = bytearray(n)
+        view, got = memoryview(buf), 0
+        while got < n:
+            k = await loop.sock_recv_into(self.sock, view[got:])
+            if k == 0:
+                raise EOFError("the worker closed its connection")
+            got += k
+        return buf
 
     def kill(self) -> None:
         import os
@@ -133,12 +167,16 @@ class _Worker:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        self.sock.close()
         self.conn.close()
 
 
 class QueryEngine:
     """A pool of query workers over the TriG dataset `dataset` plus `data_files` (path, format),
-    the latter in the named graph DATA_GRAPH. Queries see the union of all graphs."""
+    the latter in the named graph DATA_GRAPH. Queries see the union of all graphs.
+
+    The pool lives on one asyncio event loop: the server's (`attach`), so that a query goes from
+    the HTTP request to its worker and back without a thread hand-off; `run` is for other threads."""
 
     def __init__(self, dataset: Path, *, workers: int = 2, timeout: float = 30.0, max_results: int = 10_000,
                  base_iri: str | None = None, data_files: Sequence[tuple[Path, str]] = (), on_disk: bool = False):
@@ -149,9 +187,13 @@ class QueryEngine:
 
         self.dataset, self.timeout, self.max_results, self.base_iri = dataset, timeout, max_results, base_iri
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # a stack, not a queue: at low load the same worker, with warm caches, takes the next query
+        self._idle: list[_Worker] = []
+        self._workers: set[_Worker] = set()      # idle or busy: all are stopped on close
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()
         self._size = workers
         self._closed = False
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._spawn_lock = threading.Lock()
         self._socket_dir = tempfile.mkdtemp(prefix="bonemet-engine-")
         address, authkey = os.path.join(self._socket_dir, "workers"), secrets.token_bytes(16)
@@ -171,52 +213,92 @@ class QueryEngine:
             self.close()
             raise EngineError(detail)
         self.triples = detail
-        for _ in range(workers):
-            self._idle.put(self._spawn())
+        self._idle = [self._spawn() for _ in range(workers)]
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Run the pool on `loop` (the server's), which must not be running a pool query yet."""
+        self.loop = loop
 
     def _spawn(self) -> _Worker:
         with self._spawn_lock:
             self._control.send("fork")
             conn = self._listener.accept()
-            return _Worker(conn, conn.recv())
+            worker = _Worker(conn, conn.recv())
+            self._workers.add(worker)
+            return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _release(self, worker: _Worker) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _replace(self, worker: _Worker) -> None:
         worker.kill()
+        self._workers.discard(worker)
         if not self._closed:
-            self._idle.put(self._spawn())
+            assert self.loop is not None
+            self._release(await self.loop.run_in_executor(None, self._spawn))
+
+    async def _acquire(self, timeout: float) -> _Worker | None:
+        if self._idle:
+            return self._idle.pop()
+        assert self.loop is not None
+        waiter = self.loop.create_future()
+        self._waiting.append(waiter)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            if waiter.done():             # handed a worker just as the time ran out: give it back
+                self._release(waiter.result())
+            waiter.cancel()
+            return None
+
+    async def arun(self, query: str, *, accept: str | None = None, format: str | None = None,
+                   default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+                   max_results: int | None = None) -> Answer:
+        """Evaluate a query in a worker; on the pool's loop."""
+        start = time.monotonic()
+        worker = await self._acquire(self.timeout)
+        if worker is None:
+            return error_answer(503, f"all {self._size} query workers stayed busy for {self.timeout:g} s; try again later")
+        left = max(0.1, self.timeout - (time.monotonic() - start))
+        assert self.loop is not None
+        try:
+            await worker.send(self.loop, Request(query, accept, format, default_graphs or [], named_graphs or [],
+                                                 max_results or self.max_results, self.base_iri))
+            answer = await asyncio.wait_for(worker.receive(self.loop), left)
+            assert isinstance(answer, Answer)
+        except TimeoutError:
+            await self._replace(worker)
+            return error_answer(503, f"the query ran longer than the {self.timeout:g} s limit and was stopped")
+        except (EOFError, OSError, struct.error, pickle.UnpicklingError):
+            await self._replace(worker)
+            return error_answer(500, "the query crashed its worker process (too deep or too large?); "
+                               "the service goes on")
+        self._release(worker)
+        return answer
 
     def run(self, query: str, *, accept: str | None = None, format: str | None = None,
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             max_results: int | None = None) -> Answer:
-        start = time.monotonic()
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return error_answer(503, f"all {self._size} query workers stayed busy for {self.timeout:g} s; try again later")
-        left = max(0.1, self.timeout - (time.monotonic() - start))
-        try:
-            worker.conn.send(Request(query, accept, format, default_graphs or [], named_graphs or [],
-                                     max_results or self.max_results, self.base_iri))
-            if not worker.conn.poll(left):
-                self._replace(worker)
-                return error_answer(503, f"the query ran longer than the {self.timeout:g} s limit and was stopped")
-            answer = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            return error_answer(500, "the query crashed its worker process (too deep or too large?); "
-                               "the service goes on")
-        self._idle.put(worker)
-        return answer
+        """`arun` from a thread other than the pool's loop (a loop of its own when none is attached)."""
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+            threading.Thread(target=self.loop.run_forever, name="bonemet-engine", daemon=True).start()
+        call = self.arun(query, accept=accept, format=format, default_graphs=default_graphs,
+                         named_graphs=named_graphs, max_results=max_results)
+        return asyncio.run_coroutine_threadsafe(call, self.loop).result()
 
     def close(self) -> None:
         import shutil
 
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                break
+        for worker in list(self._workers):
+            worker.kill()
+        self._idle, self._workers = [], set()
         self._control.close()                 # the loader exits when its control pipe closes
         self._zygote.join(5)
         if self._zygote.is_alive():

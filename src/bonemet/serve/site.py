@@ -1,0 +1,58 @@
+"""What the server serves, built once at start: the backend, the documents and the limits.
+
+Independent of the HTTP transport; `bonemet.serve.routes` answers requests from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from bonemet.build.examples import examples_graph
+from bonemet.project import Project
+from bonemet.serve.backend import LocalBackend, QueryBackend
+from bonemet.serve.pages import Renderer
+from bonemet.serve.remote import RemoteEngine
+from bonemet.serve.void import dataset_description
+
+
+@dataclass
+class Limits:
+    query_timeout: float = 30.0
+    max_results: int = 10_000
+    max_query_length: int = 100_000
+    max_body_bytes: int = 1_000_000
+
+
+class Site:
+    def __init__(self, *, base_url: str, dist: Path, project: Project, limits: Limits, workers: int = 2,
+                 data_files: Sequence[tuple[Path, str]] = (), backend: str | None = None,
+                 backend_auth: str | None = None, on_disk: bool = False):
+        self.dist, self.project, self.limits = dist, project, limits
+        self.base_url = base_url.rstrip("/")
+        # read before starting workers: a missing packaged file is one line, not a half-started server
+        self.examples = [(p.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip(),
+                          p.read_text(encoding="utf-8")) for p in project.query_files()]
+        self.shapes = Graph().parse(data="\n".join(p.read_text(encoding="utf-8") for p in project.shape_files()),
+                                    format="turtle")
+        self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
+        self.pages = Renderer(self.base_url)
+        self.engine: QueryBackend
+        if backend:
+            self.engine = RemoteEngine(backend, timeout=limits.query_timeout, max_results=limits.max_results,
+                                       auth_header=backend_auth)
+        else:
+            self.engine = LocalBackend(dist, workers=workers, timeout=limits.query_timeout,
+                                       max_results=limits.max_results, data_files=data_files, on_disk=on_disk)
+        self.engine.base_iri = self.base_url + "/sparql"  # relative IRIs in queries resolve against the endpoint
+        self.report = self.engine.report()
+        self.dumps = self.engine.downloads()
+        self.examples_graph = examples_graph(project.query_files(), self.base_url + "/sparql")
+        self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
+                                        self.base_url, self.engine.extra_triples())
+
+    def close(self) -> None:
+        self.engine.close()
