@@ -71,7 +71,7 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
     ("--header-timeout", 30.0, click.FloatRange(min=0.001, max=60),
      "Seconds a client has to send a request's headers; an idle keep-alive connection is closed after as long."),
     ("--max-connections", 1024, click.IntRange(min=1),
-     "Requests in progress at once; further connections wait in the listen backlog."))
+     "Connections served at once; further connections wait in the listen backlog until one closes."))
 @dist_option
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="RDF file(s) to serve beside the graph, e.g. a registry (any RDF format; repeatable). "

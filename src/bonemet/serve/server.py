@@ -24,7 +24,7 @@ from bonemet.serve.site import Limits, Site
 @dataclass
 class Transport:
     header_timeout: float = 30.0      # seconds for a client to send a request's headers (also: idle keep-alive)
-    max_connections: int = 1024       # requests in progress at once; further connections wait in the backlog
+    max_connections: int = 1024       # connections served at once; further ones wait in the listen backlog
     backlog: int = 1024
     threads: int = 16                 # route threads: bounded whatever the number of connections
 
