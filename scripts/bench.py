@@ -7,8 +7,11 @@ Generates the registries, then measures, each against its baseline:
   query mix      pyoxigraph vs rdflib, 8 queries (queries/registry/) over published graph + registry
   reasoning      `bonemet reason` vs owlrl
   validation     `bonemet validate` (SPARQL engine) vs pySHACL
-  HTTP           `bonemet serve --data` vs `oxigraph serve-read-only`, same data, same queries,
-                 same client, concurrency 1 and 8, rounds alternating A/B
+  HTTP           `bonemet serve --data` vs `oxigraph serve` (in memory), same data, same 44 queries,
+                 same client, concurrency 1 and 8, rounds alternating (scripts/bench_http.py), with
+                 the in-process limit, the first seconds after start-up, and uvicorn and hypercorn
+                 in granian's place
+  soak           normal, runaway, malformed and slow clients for ten minutes (scripts/soak.py)
   start-up       `bonemet serve` of the published graph until its home page answers
   memory         proportional set size (PSS) of the server and all its processes, serving 1M triples
 Figures are medians of several runs. Writes docs/benchmarks.md and docs/benchmarks.json.
@@ -21,7 +24,6 @@ import http.client
 import json
 import os
 import platform
-import shutil
 import signal
 import socket
 import statistics
@@ -36,6 +38,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
 BIN = Path(sys.executable).parent
 BONEMET = [sys.executable, "-m", "bonemet.cli"]
 MIX = sorted((ROOT / "queries" / "registry").glob("q*.rq"))
@@ -200,39 +203,6 @@ def load(url: str, concurrency: int, seconds: float) -> float:
     return sum(done) / elapsed
 
 
-def bench_http(registry: Path, rounds: int, seconds: float, workdir: Path) -> dict:
-    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    if oxigraph is None:
-        raise SystemExit("bench: the `oxigraph` command is missing (pip install oxigraph; `make bench` does it)")
-    location = workdir / "oxigraph-store"
-    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(ROOT / "dist" / "bonemet.trig")],
-                   check=True, capture_output=True)
-    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(registry),
-                    "--graph", "https://w3id.org/bonemet/graph/data"], check=True, capture_output=True)
-    ours_port, theirs_port = free_port(), free_port()
-    ours = Server(BONEMET + ["serve", "--port", str(ours_port), "--data", str(registry),
-                             "--query-timeout", "120"], f"http://127.0.0.1:{ours_port}/sparql")
-    theirs = Server([oxigraph, "serve-read-only", "--location", str(location), "--union-default-graph",
-                     "--bind", f"127.0.0.1:{theirs_port}"], f"http://127.0.0.1:{theirs_port}/query")
-    results = {}
-    try:
-        for server in (ours, theirs):
-            load(server.url, 1, 2.0)        # warm-up: caches, first-query costs
-        for concurrency in (1, 8):
-            a, b = [], []
-            for _ in range(rounds):          # alternate A/B so drift hits both alike
-                a.append(load(ours.url, concurrency, seconds))
-                b.append(load(theirs.url, concurrency, seconds))
-            results[concurrency] = {"bonemet_rps": statistics.median(a), "oxigraph_rps": statistics.median(b),
-                                    "bonemet_runs": a, "oxigraph_runs": b}
-    finally:
-        ours.stop()
-        theirs.stop()
-    return {"oxigraph_version": subprocess.run([oxigraph, "--version"], capture_output=True,
-                                               text=True).stdout.strip(), "by_concurrency": results,
-            "seconds_per_run": seconds, "rounds": rounds}
-
-
 def bench_startup(runs: int) -> dict:
     def once() -> float:
         port = free_port()
@@ -286,7 +256,7 @@ def machine() -> dict:
                 if line.startswith("MemTotal")), 0)
     return {"cpu": model, "cores": os.cpu_count(), "memory_gib": round(mem / 2**30, 1),
             "python": platform.python_version(), "os": platform.platform(),
-            "versions": {p: version(p) for p in ("rdflib", "owlrl", "pyshacl", "pyoxigraph")}}
+            "versions": {p: version(p) for p in ("rdflib", "owlrl", "pyshacl", "pyoxigraph", "granian")}}
 
 
 def fmt_s(x: float) -> str:
@@ -297,11 +267,14 @@ def write_report(r: dict, out: Path) -> None:
     m = r["machine"]
     ok = lambda cond: "**met**" if cond else "**not met**"  # noqa: E731
     q, rs, va, h, st, mem = r["query_mix"], r["reason"], r["validate"], r["http"], r["startup"], r["memory"]
-    c1, c8 = h["by_concurrency"]["1"], h["by_concurrency"]["8"]
+    ours, theirs, limit = h["median"]["granian"], h["median"]["oxigraph"], h["in_process_limit_qps"]
+    warm, soak = h["warm_start"]["per_second"], r["soak"]
     lines = [
         "# Benchmarks", "",
         f"Measured {r['date']} by `make bench` (`scripts/bench.py`{' --quick' if r['quick'] else ''}) "
-        f"in {r['total_s'] / 60:.0f} minutes.",
+        f"in {r['total_s'] / 60:.0f} minutes"
+        + (f"; the serving figures (HTTP, start-up, memory, soak) re-measured {r['serving_measured']} by "
+           "`scripts/bench.py --only serve`." if "serving_measured" in r else "."),
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; Python {m['python']}; "
         + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + f"; {h['oxigraph_version']}.", "",
         "Registries come from `bonemet generate --seed 42 --invalid-fraction 0.01` "
@@ -321,12 +294,18 @@ def write_report(r: dict, out: Path) -> None:
         f"{fmt_s(va['pyshacl_medium_s'])} for {va['medium_triples']:,} triples (ours: {fmt_s(va['fast_medium_s'])}) "
         f"| {va['pyshacl_medium_s'] / va['fast_medium_s']:.0f}x at {va['medium_triples']:,} | <= 60 s at 1M "
         f"| {ok(va['fast_large_s'] <= TARGET_SECONDS)} |",
-        f"| HTTP, concurrency 1, {h['triples']:,} triples | {c1['bonemet_rps']:.1f} req/s | "
-        f"{c1['oxigraph_rps']:.1f} req/s (`oxigraph serve-read-only`) | {c1['bonemet_rps'] / c1['oxigraph_rps']:.2f}x "
-        f"| >= 1.0x | {ok(c1['bonemet_rps'] >= c1['oxigraph_rps'])} |",
-        f"| HTTP, concurrency 8, {h['triples']:,} triples | {c8['bonemet_rps']:.1f} req/s | "
-        f"{c8['oxigraph_rps']:.1f} req/s (`oxigraph serve-read-only`) | {c8['bonemet_rps'] / c8['oxigraph_rps']:.2f}x "
-        f"| >= 1.0x | {ok(c8['bonemet_rps'] >= c8['oxigraph_rps'])} |",
+        f"| HTTP, concurrency 1 (44 queries, {h['patients']:,}-patient registry) | {ours['1']:.0f} req/s | "
+        f"{theirs['1']:.0f} req/s (`oxigraph serve`, in memory) | {ours['1'] / theirs['1']:.2f}x | >= 1.0x "
+        f"| {ok(ours['1'] >= theirs['1'])} |",
+        f"| HTTP, concurrency 8 (same) | {ours['8']:.0f} req/s | {theirs['8']:.0f} req/s (`oxigraph serve`, in memory) "
+        f"| {ours['8'] / theirs['8']:.2f}x | >= 1.0x | {ok(ours['8'] >= theirs['8'])} |",
+        f"| HTTP, concurrency 1, share of the in-process limit | {ours['1']:.0f} req/s | {limit:.0f} queries/s "
+        f"(one pyoxigraph thread, JSON) | {ours['1'] / limit:.0%} | >= 85 % | {ok(ours['1'] >= 0.85 * limit)} |",
+        f"| HTTP, first seconds after `/sparql` answers (concurrency 8) | {', '.join(map(str, warm))} req/s in "
+        f"seconds 1-{len(warm)} | {ours['8']:.0f} req/s steady | {min(warm[2:]) / ours['8']:.0%} from second 3 "
+        f"| full speed within 2 s | {ok(min(warm[2:]) >= 0.9 * ours['8'])} |",
+        f"| soak, {soak['seconds'] / 60:.0f} minutes | {sum(soak['counts'].values()):,} requests, "
+        f"{len(soak['problems'])} problems | | | no leak, bounded memory | {ok(not soak['problems'])} |",
         f"| start-up, published graph | {fmt_s(st['median_s'])} | | | <= 2 s | {ok(st['median_s'] <= 2)} |",
         f"| memory serving {mem['triples']:,} triples (peak PSS, all processes) | {mem['peak_pss'] / 2**20:.0f} MiB "
         f"| | | <= 1 GB | {ok(mem['peak_pss'] <= 1e9)} |",
@@ -343,18 +322,32 @@ def write_report(r: dict, out: Path) -> None:
         "(`src/bonemet/validate/`); `tests/test_sparql_shapes.py` requires pySHACL's exact report on "
         f"every shape fixture and on a 10k-triple registry. Median of {va['runs']} runs of the command, "
         "report written as JSON.",
-        f"- **HTTP**: both servers hold the published graph and the {h['triples']:,}-triple registry (in the "
-        "named graph `https://w3id.org/bonemet/graph/data`; both query the union of graphs). The client keeps one "
-        "HTTP/1.1 connection per concurrent user and POSTs the 8 queries in turn, asking for SPARQL JSON; each run "
-        f"lasts {h['seconds_per_run']:g} s; {h['rounds']} rounds alternate bonemet and Oxigraph. "
-        "Runs: concurrency 1 bonemet " + ", ".join(f"{x:.1f}" for x in c1["bonemet_runs"]) + " / Oxigraph "
-        + ", ".join(f"{x:.1f}" for x in c1["oxigraph_runs"]) + "; concurrency 8 bonemet "
-        + ", ".join(f"{x:.1f}" for x in c8["bonemet_runs"]) + " / Oxigraph "
-        + ", ".join(f"{x:.1f}" for x in c8["oxigraph_runs"]) + " req/s. "
-        "What decides it: for data this size, bonemet's query workers keep it in Oxigraph's in-memory store "
-        "(about 5x faster per query than the on-disk RocksDB store that `serve-read-only` reads), and its "
-        "HTTP layer sets TCP_NODELAY (without it, Nagle's algorithm and delayed ACKs cost ~40 ms per "
-        "keep-alive request). bonemet has no result cache.",
+        f"- **HTTP**: every server holds the published graph and a {h['patients']:,}-patient registry "
+        "(`bonemet generate --patients 3000 --seed 7`) in memory, the registry in the named graph "
+        "`https://w3id.org/bonemet/graph/data`, and queries the union of graphs; Oxigraph's server got the same "
+        "files POSTed to its `/store`. The client (Python `http.client`, one keep-alive connection and thread per "
+        f"concurrent user) POSTs the {h['queries']} queries of `queries/` (competency questions and registry mix) "
+        f"in turn, asking for SPARQL JSON; runs of {h['seconds_per_run']:g} s, {h['rounds']} rounds, the order of "
+        "the servers reversed every round. Medians (req/s, concurrency 1 / 8 / `ASK {}` at concurrency 1): "
+        + "; ".join(f"{n} {v['1']:.0f} / {v['8']:.0f} / {v['ask']:.0f}" for n, v in h["median"].items())
+        + ". `granian` is `bonemet serve`; uvicorn and hypercorn serve the same application "
+        "(`--http-server`, for this comparison only; see docs/decisions/20261207-http-server.md). In-process limit "
+        "runs: " + ", ".join(f"{x:.0f}" for x in h["in_process_limit_runs"]) + " queries/s. "
+        "What limits bonemet: each request crosses from the HTTP server to a query worker process and back "
+        "(the isolation that lets a runaway query be killed), and the `ASK {}` figures show the fixed cost per "
+        "request in each server. bonemet has no result cache. CPU milliseconds per request (server process + "
+        "query workers; client), concurrency 1 and 8: "
+        + "; ".join(f"{n}: " + ", ".join(f"c={c} {p['server_process_ms']:.2f} + {p['worker_processes_ms']:.2f}; "
+                                          f"{p['client_ms']:.2f}" for c, p in prof.items())
+                    for n, prof in h["cpu_profile"].items()) + ".",
+        f"- **Soak**: `scripts/soak.py` for {soak['seconds'] / 60:.0f} minutes against `bonemet serve --query-timeout 1 "
+        "--header-timeout 2`: three clients cycling the competency questions, one sending a runaway query "
+        "again and again, one sending malformed and refused requests, and 32 connections dribbling headers. "
+        + ", ".join(f"{k}: {v:,}" for k, v in soak["counts"].items())
+        + f". Processes after warm-up / at the end: {soak['processes'][0]} / {soak['processes'][1]}; PSS "
+        f"{soak['pss_mib']['after_warmup']:.0f} MiB after warm-up, peak {soak['pss_mib']['peak']:.0f}, end "
+        f"{soak['pss_mib']['end']:.0f} (bound: +{soak['memory_bound_mib']:.0f} MiB). Problems: "
+        + ("none" if not soak["problems"] else "; ".join(soak["problems"])) + ".",
         f"- **Start-up**: `bonemet serve` of `dist/` until `/sparql` answers, median of {len(st['runs'])} starts.",
         f"- **Memory**: `bonemet serve --data` with the {mem['triples']:,}-triple registry (over 50 MB of "
         "N-Triples, so the workers share Oxigraph's on-disk store: in memory, every worker ends up with its own "
@@ -367,9 +360,39 @@ def write_report(r: dict, out: Path) -> None:
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def bench_soak(seconds: float) -> dict:
+    from soak import Soak
+
+    port = free_port()
+    server = Server(BONEMET + ["serve", "--port", str(port), "--query-timeout", "1", "--header-timeout", "2"],
+                    f"http://127.0.0.1:{port}/sparql")
+    try:
+        return Soak(f"http://127.0.0.1:{port}", server.proc.pid, query_timeout=1.0).run(seconds, memory_bound_mib=100)
+    finally:
+        server.stop()
+
+
+def bench_serving(args, work: Path, large: Path) -> dict:
+    """The figures of `bonemet serve`: HTTP against Oxigraph's server, start-up, memory, soak."""
+    import bench_http
+
+    log("HTTP: bonemet serve (and uvicorn, hypercorn) vs oxigraph serve, in memory")
+    out = {"http": bench_http.bench(rounds=3 if args.quick else 5, seconds=3.0 if args.quick else 6.0, workdir=work)}
+    log("start-up")
+    out["startup"] = bench_startup(5)
+    log("memory serving the large registry")
+    out["memory"] = bench_memory(large)
+    log(f"soak, {args.soak_seconds:g} s")
+    out["soak"] = bench_soak(args.soak_seconds)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller registries and fewer runs (a smoke test)")
+    ap.add_argument("--only", choices=["serve"], help="re-measure only the serving figures (HTTP, start-up, memory, "
+                    "soak), keeping the others of the last docs/benchmarks.json")
+    ap.add_argument("--soak-seconds", type=float, default=600.0)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = ap.parse_args()
     if not (ROOT / "dist" / "bonemet.trig").is_file():
@@ -377,14 +400,28 @@ def main() -> None:
     started = time.perf_counter()
     runs = 2 if args.quick else 3
     sizes = {"large": 3_300 if args.quick else 33_000, "medium": 330 if args.quick else 3_300}
+    previous = args.out.with_suffix(".json")
     with tempfile.TemporaryDirectory(prefix="bonemet-bench-") as tmp:
         work = Path(tmp)
         registries = {}
         for name, patients in sizes.items():
+            if args.only and name != "large":
+                continue
             path = work / f"registry-{name}.nt"
             log(f"generating {patients:,} patients")
             registries[name] = {"patients": patients, "triples": generate(patients, path), "path": path}
-        large, medium = registries["large"]["path"], registries["medium"]["path"]
+        large = registries["large"]["path"]
+        if args.only:
+            results = json.loads(previous.read_text(encoding="utf-8"))
+            serving = bench_serving(args, work, large)
+            serving["memory"]["triples"] = registries["large"]["triples"]
+            results |= serving | {"machine": machine()}
+            results["serving_measured"] = time.strftime("%Y-%m-%d")
+            previous.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+            write_report(results, args.out)
+            log(f"wrote {args.out} and {previous}")
+            return
+        medium = registries["medium"]["path"]
 
         log("query mix: pyoxigraph vs rdflib")
         query_mix = bench_query_mix(medium, runs)
@@ -406,25 +443,16 @@ def main() -> None:
         validate["fast_medium_s"], _ = median_of(runs, lambda: timed(cmd + [str(medium)]))
         validate["pyshacl_medium_s"] = timed(cmd + ["--engine", "pyshacl", str(medium)])
 
-        log("HTTP: bonemet serve vs oxigraph serve-read-only")
-        http_results = bench_http(medium, rounds=runs, seconds=5.0 if args.quick else 10.0, workdir=work)
-        http_results["triples"] = query_mix["triples"]
-        http_results["by_concurrency"] = {str(k): v for k, v in http_results["by_concurrency"].items()}
-
-        log("start-up")
-        startup = bench_startup(5)
-
-        log("memory serving the large registry")
-        memory = bench_memory(large)
-        memory["triples"] = registries["large"]["triples"]
+        serving = bench_serving(args, work, large)
+        serving["memory"]["triples"] = registries["large"]["triples"]
 
     results = {"date": time.strftime("%Y-%m-%d"), "quick": args.quick, "machine": machine(),
                "registries": {k: {"patients": v["patients"], "triples": v["triples"]} for k, v in registries.items()},
-               "query_mix": query_mix, "reason": reason, "validate": validate, "http": http_results,
-               "startup": startup, "memory": memory, "total_s": time.perf_counter() - started}
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+               "query_mix": query_mix, "reason": reason, "validate": validate, **serving,
+               "total_s": time.perf_counter() - started}
+    previous.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_report(results, args.out)
-    log(f"wrote {args.out} and {args.out.with_suffix('.json')}")
+    log(f"wrote {args.out} and {previous}")
 
 
 OWLRL_BASELINE = """

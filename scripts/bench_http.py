@@ -50,29 +50,32 @@ def registry(workdir: Path, patients: int = 3000) -> Path:
     return out
 
 
-def in_process_limit(data: Path, seconds: float) -> float:
-    """Queries per second of one pyoxigraph thread over the mix, answers serialized as JSON (in Rust)."""
-    import pyoxigraph as ox
+class InProcess:
+    """One pyoxigraph thread over the mix, answers serialized as JSON (in Rust): the limit at concurrency 1."""
 
-    store = ox.Store()
-    store.bulk_load(path=str(ROOT / "dist" / "bonemet.trig"), format=ox.RdfFormat.TRIG)
-    store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATA_GRAPH))
-    queries = [q.decode("utf-8") for q in mix()]
+    def __init__(self, data: Path):
+        import pyoxigraph as ox
 
-    def one(q: str) -> None:
-        result = store.query(q, use_default_graph_as_union=True)
-        if isinstance(result, ox.QueryTriples):
-            result.serialize(format=ox.RdfFormat.N_TRIPLES)
+        self.ox, self.store = ox, ox.Store()
+        self.store.bulk_load(path=str(ROOT / "dist" / "bonemet.trig"), format=ox.RdfFormat.TRIG)
+        self.store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATA_GRAPH))
+        self.queries = [q.decode("utf-8") for q in mix()]
+        for q in self.queries:   # warm-up
+            self.one(q)
+
+    def one(self, q: str) -> None:
+        result = self.store.query(q, use_default_graph_as_union=True)
+        if isinstance(result, self.ox.QueryTriples):
+            result.serialize(format=self.ox.RdfFormat.N_TRIPLES)
         else:
-            result.serialize(format=ox.QueryResultsFormat.JSON)
+            result.serialize(format=self.ox.QueryResultsFormat.JSON)
 
-    for q in queries:   # warm-up
-        one(q)
-    done, stop_at, start = 0, time.perf_counter() + seconds, time.perf_counter()
-    while time.perf_counter() < stop_at:
-        one(queries[done % len(queries)])
-        done += 1
-    return done / (time.perf_counter() - start)
+    def rate(self, seconds: float) -> float:
+        done, stop_at, start = 0, time.perf_counter() + seconds, time.perf_counter()
+        while time.perf_counter() < stop_at:
+            self.one(self.queries[done % len(self.queries)])
+            done += 1
+        return done / (time.perf_counter() - start)
 
 
 def load(url: str, concurrency: int, seconds: float, queries: list[bytes], *, timeline: list | None = None) -> float:
@@ -143,42 +146,85 @@ def warm_start(data: Path, queries: list[bytes], seconds: float = 5.0) -> dict:
         load(server.url, 8, seconds, queries, timeline=timeline)
     finally:
         server.stop()
-    per_second = [sum(1 for t in timeline if k <= t - ready < k + 1) for k in range(int(seconds))]
-    return {"per_second": per_second}
+    return {"per_second": [sum(1 for t in timeline if k <= t - ready < k + 1) for k in range(int(seconds))]}
+
+
+def cpu_per_request(server: Server, queries: list[bytes], concurrency: int, seconds: float) -> dict:
+    """Where the time goes: CPU milliseconds per request of each process of the server, and of the client."""
+    import os
+    import resource
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    def client() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    pids = [server.proc.pid, *descendants(server.proc.pid)]
+    before, client_before, start = {p: cpu(p) for p in pids}, client(), time.perf_counter()
+    rps = load(server.url, concurrency, seconds, queries)
+    n = rps * (time.perf_counter() - start)
+    used = {p: cpu(p) - before[p] for p in pids}
+    return {"req_s": rps, "server_process_ms": used[server.proc.pid] / n * 1000,
+            "worker_processes_ms": sum(v for p, v in used.items() if p != server.proc.pid) / n * 1000,
+            "client_ms": (client() - client_before) / n * 1000}
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            kids = [int(p) for p in Path(f"/proc/{parent}/task/{parent}/children").read_text().split()]
+        except OSError:
+            kids = []
+        out, todo = out + kids, todo + kids
+    return out
+
+
+SERVERS = ("granian", "uvicorn", "hypercorn")   # bonemet's application behind each (granian is `bonemet serve`)
 
 
 def bench(rounds: int, seconds: float, workdir: Path) -> dict:
     data = registry(workdir)
     queries = mix()
-    log(f"HTTP: in-process limit ({len(queries)} queries)")
-    limit = statistics.median(in_process_limit(data, seconds) for _ in range(3))
+    limit, limits = InProcess(data), []
     log("HTTP: first seconds of a fresh bonemet serve")
     start = warm_start(data, queries)
-    theirs, ours = oxigraph_in_memory(data), bonemet(data)
-    results = {}
+    servers = {"oxigraph": oxigraph_in_memory(data)}
+    servers |= {name: bonemet(data, ["--http-server", name]) for name in SERVERS}
+    runs: dict[str, dict[str, list[float]]] = {name: {"1": [], "8": [], "ask": []} for name in servers}
     try:
-        for server in (ours, theirs):
+        for server in servers.values():
             load(server.url, 1, 2.0, queries)     # warm-up: caches, first-query costs
-        for concurrency in (1, 8):
-            a, b = [], []
-            for _ in range(rounds):          # alternate A/B so drift hits both alike
-                a.append(load(ours.url, concurrency, seconds, queries))
-                b.append(load(theirs.url, concurrency, seconds, queries))
-                log(f"HTTP c={concurrency}: bonemet {a[-1]:.1f} req/s, oxigraph {b[-1]:.1f} req/s")
-            results[concurrency] = {"bonemet_rps": statistics.median(a), "oxigraph_rps": statistics.median(b),
-                                    "bonemet_runs": a, "oxigraph_runs": b}
+        for k in range(rounds):
+            order = list(servers) if k % 2 == 0 else list(reversed(servers))   # alternate: drift hits all alike
+            for name in order:
+                for concurrency in (1, 8):
+                    runs[name][str(concurrency)].append(load(servers[name].url, concurrency, seconds, queries))
+                runs[name]["ask"].append(load(servers[name].url, 1, 2.0, [b"ASK {}"]))
+            limits.append(limit.rate(seconds))   # in the same round: the machine's speed drifts
+            log(f"HTTP round {k + 1}: " + "; ".join(f"{n} {r['1'][-1]:.0f}/{r['8'][-1]:.0f}" for n, r in runs.items())
+                + f"; in-process limit {limits[-1]:.0f}")
+        profile = {name: {str(c): cpu_per_request(servers[name], queries, c, seconds) for c in (1, 8)}
+                   for name in ("granian", "oxigraph")}
     finally:
-        ours.stop()
-        theirs.stop()
-    return {"oxigraph_version": theirs.version, "queries": len(queries), "patients": 3000,
-            "in_process_limit_qps": limit, "warm_start": start, "by_concurrency": results,
+        for server in servers.values():
+            server.stop()
+    return {"cpu_profile": profile, "oxigraph_version": servers["oxigraph"].version, "queries": len(queries), "patients": 3000,
+            "in_process_limit_qps": statistics.median(limits), "in_process_limit_runs": limits, "warm_start": start,
+            "runs": runs, "median": {n: {c: statistics.median(v) for c, v in r.items()} for n, r in runs.items()},
             "seconds_per_run": seconds, "rounds": rounds}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--seconds", type=float, default=6.0)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bonemet-bench-http-") as tmp:
         print(json.dumps(bench(args.rounds, args.seconds, Path(tmp)), indent=2))

@@ -72,6 +72,8 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
      "Seconds a client has to send a request's headers; an idle keep-alive connection is closed after as long."),
     ("--max-connections", 1024, click.IntRange(min=1),
      "Connections served at once; further connections wait in the listen backlog until one closes."))
+@click.option("--http-server", type=click.Choice(["granian", "uvicorn", "hypercorn"]), default="granian", hidden=True,
+              help="For the comparison of docs/decisions/20261207-http-server.md only.")
 @dist_option
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="RDF file(s) to serve beside the graph, e.g. a registry (any RDF format; repeatable). "
@@ -86,7 +88,7 @@ def publish(store, sparql, graph_base, auth, timeout, retries, dist) -> None:
 @click.option("--backend-auth", envvar="BONEMET_STORE_AUTH", default=None,
               help="USER:PASSWORD or 'Bearer TOKEN' for --backend; also from $BONEMET_STORE_AUTH.")
 def serve(host, port, base_url, query_timeout, max_results, max_query_length, max_body, workers, header_timeout,
-          max_connections, dist, data_files, input_format, store_kind, backend, backend_auth) -> None:
+          max_connections, http_server, dist, data_files, input_format, store_kind, backend, backend_auth) -> None:
     """Serve the SPARQL endpoint, pages and dumps of the built graph."""
     from bonemet.io import InputError, check_path, guess_format
     from bonemet.serve.server import Transport
@@ -97,7 +99,7 @@ def serve(host, port, base_url, query_timeout, max_results, max_query_length, ma
     dist = dist_or_default(dist)
     limits = Limits(query_timeout, max_results, max_query_length, max_body)
     transport = Transport(header_timeout=header_timeout, max_connections=max_connections,
-                          backlog=max(1024, max_connections))
+                          backlog=max(1024, max_connections), server=http_server)
     try:
         project = current()
         if backend:
