@@ -268,7 +268,7 @@ def write_report(r: dict, out: Path) -> None:
     ok = lambda cond: "**met**" if cond else "**not met**"  # noqa: E731
     q, rs, va, h, st, mem = r["query_mix"], r["reason"], r["validate"], r["http"], r["startup"], r["memory"]
     ours, theirs, limit = h["median"]["granian"], h["median"]["oxigraph"], h["in_process_limit_qps"]
-    warm, soak = h["warm_start"]["per_second"], r["soak"]
+    warm, steady, soak = h["warm_start"]["per_second"][:5], h["warm_start"]["steady"], r["soak"]
     lines = [
         "# Benchmarks", "",
         f"Measured {r['date']} by `make bench` (`scripts/bench.py`{' --quick' if r['quick'] else ''}) "
@@ -302,8 +302,8 @@ def write_report(r: dict, out: Path) -> None:
         f"| HTTP, concurrency 1, share of the in-process limit | {ours['1']:.0f} req/s | {limit:.0f} queries/s "
         f"(one pyoxigraph thread, JSON) | {ours['1'] / limit:.0%} | >= 85 % | {ok(ours['1'] >= 0.85 * limit)} |",
         f"| HTTP, first seconds after `/sparql` answers (concurrency 8) | {', '.join(map(str, warm))} req/s in "
-        f"seconds 1-{len(warm)} | {ours['8']:.0f} req/s steady | {min(warm[2:]) / ours['8']:.0%} from second 3 "
-        f"| full speed within 2 s | {ok(min(warm[2:]) >= 0.9 * ours['8'])} |",
+        f"seconds 1-{len(warm)} | {steady:.0f} req/s (same server, seconds 6-15) | {min(warm[2:]) / steady:.0%} "
+        f"from second 3 | full speed within 2 s | {ok(min(warm[2:]) >= 0.9 * steady)} |",
         f"| soak, {soak['seconds'] / 60:.0f} minutes | {sum(soak['counts'].values()):,} requests, "
         f"{len(soak['problems'])} problems | | | no leak, bounded memory | {ok(not soak['problems'])} |",
         f"| start-up, published graph | {fmt_s(st['median_s'])} | | | <= 2 s | {ok(st['median_s'] <= 2)} |",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -78,6 +79,10 @@ class Server:
     """The real `bonemet serve`, started on a free loopback port."""
 
     def __init__(self, dist, *args):
+        # BONEMET_TEST_HTTP_SERVER=uvicorn|hypercorn runs the same tests against an alternative HTTP server
+        # (docs/decisions/20261207-http-server.md); unset, the tests run against `bonemet serve` as shipped
+        if os.environ.get("BONEMET_TEST_HTTP_SERVER"):
+            args = (*args, "--http-server", os.environ["BONEMET_TEST_HTTP_SERVER"])
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "bonemet.cli", "serve", "--port", str(self.port),
