@@ -299,7 +299,7 @@ def write_report(r: dict, out: Path) -> None:
         f"| {ok(ours['1'] >= theirs['1'])} |",
         f"| HTTP, concurrency 8 (same) | {ours['8']:.0f} req/s | {theirs['8']:.0f} req/s (`oxigraph serve`, in memory) "
         f"| {ours['8'] / theirs['8']:.2f}x | >= 1.0x | {ok(ours['8'] >= theirs['8'])} |",
-        f"| HTTP, concurrency 1, share of the in-process limit | {ours['1']:.0f} req/s | {limit:.0f} queries/s "
+        f"| HTTP, concurrency 1, share of the in-process limit | {ours['1']:.0f} req/s | {limit:.0f} queries per second "
         f"(one pyoxigraph thread, JSON) | {ours['1'] / limit:.0%} | >= 85 % | {ok(ours['1'] >= 0.85 * limit)} |",
         f"| HTTP, first seconds after `/sparql` answers (concurrency 8) | {', '.join(map(str, warm))} req/s in "
         f"seconds 1-{len(warm)} | {steady:.0f} req/s (same server, seconds 6-15) | {min(warm[2:]) / steady:.0%} "
@@ -332,7 +332,7 @@ def write_report(r: dict, out: Path) -> None:
         + "; ".join(f"{n} {v['1']:.0f} / {v['8']:.0f} / {v['ask']:.0f}" for n, v in h["median"].items())
         + ". `granian` is `bonemet serve`; uvicorn and hypercorn serve the same application "
         "(`--http-server`, for this comparison only; see docs/decisions/20261207-http-server.md). In-process limit "
-        "runs: " + ", ".join(f"{x:.0f}" for x in h["in_process_limit_runs"]) + " queries/s. "
+        "runs: " + ", ".join(f"{x:.0f}" for x in h["in_process_limit_runs"]) + " queries per second. "
         "What limits bonemet: each request crosses from the HTTP server to a query worker process and back "
         "(the isolation that lets a runaway query be killed), and the `ASK {}` figures show the fixed cost per "
         "request in each server. bonemet has no result cache. CPU milliseconds per request (server process + "
