@@ -20,7 +20,6 @@ Figures are medians of several runs. Writes docs/benchmarks.md and docs/benchmar
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -168,41 +167,6 @@ class Server:
             self.proc.wait()
 
 
-def load(url: str, concurrency: int, seconds: float) -> float:
-    """Requests per second: `concurrency` keep-alive clients cycling through the query mix."""
-    parsed = urllib.parse.urlparse(url)
-    queries = [q.read_text(encoding="utf-8").encode("utf-8") for q in MIX]
-    done, errors = [0] * concurrency, []
-    stop_at = time.perf_counter() + seconds
-
-    def client(k: int) -> None:
-        conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
-        i = k
-        while time.perf_counter() < stop_at:
-            conn.request("POST", parsed.path, body=queries[i % len(queries)],
-                         headers={"Content-Type": "application/sparql-query",
-                                  "Accept": "application/sparql-results+json"})
-            resp = conn.getresponse()
-            body = resp.read()
-            if resp.status != 200:
-                errors.append(f"{resp.status}: {body[:200]!r}")
-                return
-            done[k] += 1
-            i += 1
-        conn.close()
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    if errors:
-        raise SystemExit(f"bench: {url} answered {errors[0]}")
-    return sum(done) / elapsed
-
-
 def bench_startup(runs: int) -> dict:
     def once() -> float:
         port = free_port()
@@ -237,7 +201,9 @@ def bench_memory(registry: Path) -> dict:
     try:
         server.wait_ready()
         ready_pss, ready_rss = server.memory()
-        load(server.url, 8, 10.0)
+        from bench_http import load
+
+        load(server.url, 8, 10.0, [q.read_text(encoding="utf-8").encode("utf-8") for q in MIX])
         serving_pss, serving_rss = server.memory()
     finally:
         sampling = False

@@ -35,6 +35,7 @@ JSON = "application/sparql-results+json"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import Server, free_port, log  # noqa: E402
+from soak import descendants  # noqa: E402
 
 
 def mix() -> list[bytes]:
@@ -174,18 +175,6 @@ def cpu_per_request(server: Server, queries: list[bytes], concurrency: int, seco
     return {"req_s": rps, "server_process_ms": used[server.proc.pid] / n * 1000,
             "worker_processes_ms": sum(v for p, v in used.items() if p != server.proc.pid) / n * 1000,
             "client_ms": (client() - client_before) / n * 1000}
-
-
-def descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        parent = todo.pop()
-        try:
-            kids = [int(p) for p in Path(f"/proc/{parent}/task/{parent}/children").read_text().split()]
-        except OSError:
-            kids = []
-        out, todo = out + kids, todo + kids
-    return out
 
 
 SERVERS = ("granian", "uvicorn", "hypercorn")   # bonemet's application behind each (granian is `bonemet serve`)

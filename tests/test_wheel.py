@@ -159,7 +159,9 @@ def test_serve_every_route_from_the_package(installed):
         onto, g = URIRef("https://w3id.org/bonemet/ontology"), Graph().parse(data=body, format="turtle")
         assert status == 200 and ctype.startswith("text/turtle") and (onto, RDF.type, OWL.Ontology) in g
         assert str(g.value(onto, OWL.versionInfo)) == __version__   # one version: package, ontology, VoID
-        assert get("/ontology")[0] == 200 and get("/query")[0] == 200
+        assert get("/ontology")[0] == 200 and get("/query")[0] == 200 and get("/editor")[0] == 200
+        status, ctype, body = get("/static/yasgui/yasgui.min.js")     # the editor ships inside the wheel
+        assert status == 200 and body == (ROOT / "src/bonemet/serve/static/yasgui/yasgui.min.js").read_bytes()
         status, ctype, body = get("/.well-known/void", "text/turtle")
         assert status == 200 and f'"{__version__}"'.encode() in body
         status, _, body = get("/shapes/", "text/turtle")

@@ -83,6 +83,9 @@ class Renderer:
         return self.render("query.html", title="Query the bone metastasis graph", query=query, examples=examples,
                            doc=doc, text=text, error=error, error_kind=error_kind)
 
+    def editor(self, endpoint: str, examples: list[tuple[str, str]]) -> bytes:
+        return self.render("editor.html", title="Query editor", endpoint=endpoint, examples=examples)
+
     def search(self, q: str, hits: list[dict]) -> bytes:
         return self.render("search.html", title="Search entities", q=q, hits=hits)
 

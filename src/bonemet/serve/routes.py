@@ -105,6 +105,11 @@ class Exchange:
             return self.home()
         if url.path == "/query":
             return self.query_page(params)
+        if url.path == "/editor":
+            return self.send(200, self.site.pages.editor(self.site.base_url + "/sparql", self.site.examples), HTML)
+        if url.path.startswith("/static/yasgui/"):
+            asset = self.site.assets.respond(self.method, url.path[len("/static/yasgui/"):], self.headers)
+            return self.send_file(asset) if asset else self.fail(404, "no such file")
         if url.path == "/search":
             return self.search_page(params)
         if url.path.startswith("/dumps/"):

@@ -16,6 +16,7 @@ from bonemet.project import Project
 from bonemet.serve.backend import LocalBackend, QueryBackend
 from bonemet.serve.pages import Renderer
 from bonemet.serve.remote import RemoteEngine
+from bonemet.serve.static import StaticFiles, asset_type
 from bonemet.serve.void import dataset_description
 
 
@@ -40,6 +41,8 @@ class Site:
                                     format="turtle")
         self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
         self.pages = Renderer(self.base_url)
+        # the query editor's scripts and styles, shipped inside the package (static/yasgui/README.md)
+        self.assets = StaticFiles.load(Path(__file__).parent / "static" / "yasgui", asset_type, attachment=False)
         self.engine: QueryBackend
         if backend:
             self.engine = RemoteEngine(backend, timeout=limits.query_timeout, max_results=limits.max_results,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -39,6 +40,14 @@ class StaticFile:
     @property
     def gzip_etag(self) -> str:
         return self.etag[:-1] + '-gzip"'
+
+
+ASSET_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def asset_type(name: str) -> str | None:
+    """The media type of a page asset (script or style sheet) by its suffix; None for anything else."""
+    return ASSET_TYPES.get(Path(name).suffix)
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
@@ -111,20 +120,22 @@ def _not_modified_since(header: str, last_modified: float) -> bool:
 @dataclass
 class StaticFiles:
     files: dict[str, StaticFile] = field(default_factory=dict)
+    attachment: bool = True        # downloads (the release); False for the pages' own scripts and styles
 
     @classmethod
-    def load(cls, folder: Path) -> StaticFiles:
-        """Every servable file of a release folder, hashed and gzipped once."""
+    def load(cls, folder: Path, media_type_of: Callable[[str], str | None] = download_type,
+             attachment: bool = True) -> StaticFiles:
+        """Every servable file of a folder (a release, or the pages' assets), hashed and gzipped once."""
         files = {}
         for path in sorted(folder.iterdir()):
-            media_type = download_type(path.name)
+            media_type = media_type_of(path.name)
             if media_type is None or not path.is_file():
                 continue
             data = path.read_bytes()
             gzipped = gzip.compress(data, mtime=0) if len(data) >= GZIP_MIN_BYTES else None
             files[path.name] = StaticFile(path.name, data, gzipped, f'"{hashlib.sha256(data).hexdigest()[:32]}"',
                                           path.stat().st_mtime, media_type)
-        return cls(files)
+        return cls(files, attachment)
 
     def sizes(self) -> list[tuple[str, int | None]]:
         return [(f.name, len(f.data)) for f in self.files.values()]
@@ -138,7 +149,9 @@ class StaticFiles:
         use_gzip = f.gzipped is not None and accepts_gzip(get("accept-encoding")) and not get("range")
         etag = f.gzip_etag if use_gzip else f.etag
         common = {"ETag": etag, "Last-Modified": formatdate(f.last_modified, usegmt=True), "Accept-Ranges": "bytes",
-                  "Vary": "Accept-Encoding", "Content-Disposition": f'attachment; filename="{f.name}"'}
+                  "Vary": "Accept-Encoding"}
+        if self.attachment:
+            common["Content-Disposition"] = f'attachment; filename="{f.name}"'
         if_none_match = get("if-none-match")
         if (if_none_match is not None and _matches(if_none_match, (etag,))) or (
                 if_none_match is None and get("if-modified-since")
