@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -112,3 +113,25 @@ class Server:
             return err.code, err.headers, err.read()
 
 
+
+
+@pytest.fixture(scope="session")
+def default_server(built):
+    """`bonemet serve` with its default options, shared by the modules that need nothing else."""
+    s = Server(built.out)
+    yield s
+    s.stop()
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def browse(url: str, *extra: str) -> str:
+    """The DOM headless Chromium builds for `url` (after its scripts ran), with `extra` flags
+    (e.g. --screenshot=FILE, --log-net-log=FILE); a fresh profile, no background traffic."""
+    assert CHROMIUM is not None
+    with tempfile.TemporaryDirectory() as profile:
+        args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+                "--virtual-time-budget=15000", f"--user-data-dir={profile}", *extra, "--dump-dom", url]
+        return subprocess.run(args, capture_output=True, text=True, timeout=120).stdout

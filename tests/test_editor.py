@@ -5,24 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 import tempfile
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Server
+from conftest import CHROMIUM, ROOT, browse
 
 YASGUI = ROOT / "src" / "bonemet" / "serve" / "static" / "yasgui"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="module")
-def server(built):
-    s = Server(built.out)
-    yield s
-    s.stop()
+def server(default_server):
+    return default_server
 
 
 def test_vendored_files_match_their_pins():
@@ -66,16 +62,11 @@ def page_requests(netlog: Path) -> list[str]:
 def test_editor_runs_an_example_in_chromium_from_our_server_alone(server, built):
     url = server.url + "/editor?run"
     with tempfile.TemporaryDirectory() as tmp:
-        base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--virtual-time-budget=15000"]
         netlog = Path(tmp) / "net.json"
-        dom = subprocess.run(base + [f"--user-data-dir={tmp}/a", f"--log-net-log={netlog}", "--dump-dom", url],
-                             capture_output=True, text=True, timeout=120).stdout
+        dom = browse(url, f"--log-net-log={netlog}")
         shot = built.out.parent / "screenshots" / "editor.png"
         shot.parent.mkdir(exist_ok=True)
-        subprocess.run(base + [f"--user-data-dir={tmp}/b", f"--screenshot={shot}", "--window-size=1280,1100", url],
-                       capture_output=True, timeout=120)
+        browse(url, f"--screenshot={shot}", "--window-size=1280,1100")
         requests = page_requests(netlog)
     # the first example (cancers that spread to the spine) ran, and its answer is in YASR's result table
     table = dom.split('class="dataTable', 1)[1].split("</table>", 1)[0]

@@ -8,17 +8,15 @@ from rdflib.namespace import SH
 from bonemet.build.examples import SCHEMA
 from bonemet.io import open_store
 from bonemet.sparql import run_compact_oxigraph, same_answers
-from conftest import ROOT, Server
+from conftest import ROOT
 from test_competency import read_expected
 
 QUESTIONS = sorted((ROOT / "queries").glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
-def server(built):
-    s = Server(built.out)
-    yield s
-    s.stop()
+def server(default_server):
+    return default_server
 
 
 @pytest.fixture(scope="module")

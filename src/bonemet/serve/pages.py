@@ -74,9 +74,11 @@ class Renderer:
     def render(self, template: str, **context) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
-    def home(self, report: dict, examples: list[tuple[str, str]], dumps: list[tuple[str, int | None]]) -> bytes:
+    def home(self, report: dict, examples: list[tuple[str, str]], dumps: list[tuple[str, int | None]],
+             heatmap: str = "") -> bytes:
+        # the SVG is built by bonemet.serve.heatmap, which escapes every label and link it writes
         return self.render("home.html", title="bonemet — bone metastasis knowledge graph", report=report,
-                           examples=examples, dumps=dumps, base_url=self.base_url)
+                           examples=examples, dumps=dumps, base_url=self.base_url, heatmap=Markup(heatmap))
 
     def query(self, query: str, examples: list[tuple[str, str]], *, doc: dict | None = None,
               text: str | None = None, error: str | None = None, error_kind: str = "Error") -> bytes:

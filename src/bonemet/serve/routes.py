@@ -267,4 +267,5 @@ class Exchange:
                          {"Content-Disposition": f'attachment; filename="{name}"'})
 
     def home(self) -> Reply:
-        return self.send(200, self.site.pages.home(self.site.report, self.site.examples, self.site.dumps), HTML)
+        return self.send(200, self.site.pages.home(self.site.report, self.site.examples, self.site.dumps,
+                                                   self.site.heatmap()), HTML)

@@ -12,8 +12,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from bonemet.build.examples import examples_graph
+from bonemet.namespaces import BASE
 from bonemet.project import Project
 from bonemet.serve.backend import LocalBackend, QueryBackend
+from bonemet.serve.heatmap import heatmap
 from bonemet.serve.pages import Renderer
 from bonemet.serve.remote import RemoteEngine
 from bonemet.serve.static import StaticFiles, asset_type
@@ -41,6 +43,7 @@ class Site:
                                     format="turtle")
         self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
         self.pages = Renderer(self.base_url)
+        self._heatmap: str | None = None
         # the query editor's scripts and styles, shipped inside the package (static/yasgui/README.md)
         self.assets = StaticFiles.load(Path(__file__).parent / "static" / "yasgui", asset_type, attachment=False)
         self.engine: QueryBackend
@@ -56,6 +59,17 @@ class Site:
         self.examples_graph = examples_graph(project.query_files(), self.base_url + "/sparql")
         self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
                                         self.base_url, self.engine.extra_triples())
+
+    def heatmap(self) -> str:
+        """The home page's cancer × bone-site SVG, made on first use (the data never changes while serving)."""
+        if self._heatmap is None:
+            def select(query: str) -> bytes:
+                answer = self.engine.run(query, accept="application/sparql-results+json", max_results=100_000)
+                if answer.status != 200:
+                    raise RuntimeError(answer.body.decode("utf-8", "replace"))
+                return answer.body
+            self._heatmap = heatmap(select, lambda iri: "/" + iri.removeprefix(BASE))
+        return self._heatmap
 
     def close(self) -> None:
         self.engine.close()
