@@ -89,7 +89,31 @@ def test_heat_map_renders_in_chromium_and_a_cell_leads_to_its_statements(server,
     result = browse(server.url + html.unescape(cell.group(1)))
     table = result.split('class="results"', 1)[1]
     assert "/statement/" in table and "/source/" in table
-    assert (shots / "home-heatmap.png").stat().st_size > 10_000
+    for name, path in (("cancer-page.png", "/entity/BreastCancer"), ("bone-page.png", "/entity/Femur")):
+        browse(server.url + path, f"--screenshot={shots / name}", "--window-size=1200,1400")
+    assert 'class="heatmap"' in browse(server.url + "/entity/Femur")
     review = ROOT / "dist" / "screenshots"
     review.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shots / "home-heatmap.png", review / "home-heatmap.png")
+    for name in ("home-heatmap.png", "cancer-page.png", "bone-page.png"):
+        assert (shots / name).stat().st_size > 10_000
+        shutil.copy(shots / name, review / name)
+
+
+@pytest.mark.parametrize("entity, axis, expected", [
+    ("BreastCancer", "row", {"breast cancer → spine", "breast cancer → femur", "breast cancer → skeleton"}),
+    ("Femur", "column", {"breast cancer → femur", "kidney cancer → femur", "lung cancer → femur"}),
+])
+def test_cancer_pages_show_their_row_and_site_pages_their_column(server, cells, entity, axis, expected):
+    _, _, page = server.request(f"/entity/{entity}")
+    svg = re.search(rb'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap".*?</svg>', page, re.S).group(0)
+    titles = {a.find(SVG + "title").text.split(":")[0] for a in ET.fromstring(svg).iter(SVG + "a")
+              if a.get("class") in ("stated", "inf")}
+    whole = {a.find(SVG + "title").text.split(":")[0] for a in cells}
+    side = 0 if axis == "row" else 1
+    name = next(iter(expected)).split(" → ")[side]
+    assert expected <= titles and titles == {t for t in whole if t.split(" → ")[side] == name}
+
+
+def test_a_page_outside_the_map_has_no_picture(server):
+    status, _, page = server.request("/entity/Hypercalcemia")
+    assert status == 200 and b'class="heatmap"' not in page

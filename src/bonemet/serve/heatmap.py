@@ -8,7 +8,6 @@ itself is drawn with a dashed outline and the mark "inf", so nothing depends on 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
@@ -123,9 +122,3 @@ def svg(found: list[Cell], labels: dict[str, str], page_of=lambda iri: iri) -> s
                          f'<text class="n" x="{x + w // 2}" y="{y + 15}">inf</text></a>')
     parts.append("</svg>")
     return "\n".join(parts)
-
-
-def heatmap(run_select, page_of) -> str:
-    """The SVG from a function that runs a SELECT and returns the answer's SPARQL JSON text."""
-    found, labels = cells(lambda q: json.loads(run_select(q))["results"]["bindings"])
-    return svg(found, labels, page_of) if found else ""

@@ -100,7 +100,7 @@ class Renderer:
     def ontology(self, sections: list[tuple[str, list[OntologyTerm]]]) -> bytes:
         return self.render("ontology.html", title="bonemet ontology", sections=sections)
 
-    def resource(self, iri: str, rows: list[dict]) -> bytes:
+    def resource(self, iri: str, rows: list[dict], picture: str = "") -> bytes:
         """A resource's page from rows with keys dir, p, o, g, olabel, plabel, start, end (SPARQL JSON)."""
         out = [r for r in rows if r["dir"]["value"] == "out"]
         label = next((r["o"]["value"] for r in out if r["p"]["value"] == RDFS_LABEL), iri.rsplit("/", 1)[-1])
@@ -112,7 +112,7 @@ class Renderer:
         return self.render("resource.html", title=label, iri=iri, definition=definition, types=types,
                            sources=[_row(r) for r in out if r["p"]["value"] == PROV_DERIVED], passages=passages,
                            figure=_figure(out), outgoing=_links(rows, "out"), incoming=_links(rows, "in"),
-                           here=local(iri, self.base_url) or iri)
+                           here=local(iri, self.base_url) or iri, picture=Markup(picture))
 
 
 @dataclass

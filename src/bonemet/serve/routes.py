@@ -205,7 +205,7 @@ class Exchange:
             rows = json.loads(ans.body)["results"]["bindings"]
             if not rows:
                 return self.send(404, self.site.pages.not_found(iri), HTML, {"Vary": "Accept"})
-            return self.send(200, self.site.pages.resource(iri, rows), HTML,
+            return self.send(200, self.site.pages.resource(iri, rows, self.site.heatmap(iri)), HTML,
                              {"Vary": "Accept", "Content-Location": stem + ".html"})
         ans = self.site.engine.run(construct_query(iri), accept=media, max_results=20_000)
         if ans.status == 200 and ans.body.strip() in (b"", b"[]", b"{}"):

@@ -5,6 +5,7 @@ Independent of the HTTP transport; `bonemet.serve.routes` answers requests from 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from bonemet.build.examples import examples_graph
 from bonemet.namespaces import BASE
 from bonemet.project import Project
 from bonemet.serve.backend import LocalBackend, QueryBackend
-from bonemet.serve.heatmap import heatmap
+from bonemet.serve.heatmap import Cell, cells, svg
 from bonemet.serve.pages import Renderer
 from bonemet.serve.remote import RemoteEngine
 from bonemet.serve.static import StaticFiles, asset_type
@@ -43,7 +44,7 @@ class Site:
                                     format="turtle")
         self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
         self.pages = Renderer(self.base_url)
-        self._heatmap: str | None = None
+        self._cells: tuple[list[Cell], dict[str, str]] | None = None
         # the query editor's scripts and styles, shipped inside the package (static/yasgui/README.md)
         self.assets = StaticFiles.load(Path(__file__).parent / "static" / "yasgui", asset_type, attachment=False)
         self.engine: QueryBackend
@@ -60,16 +61,24 @@ class Site:
         self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
                                         self.base_url, self.engine.extra_triples())
 
-    def heatmap(self) -> str:
-        """The home page's cancer × bone-site SVG, made on first use (the data never changes while serving)."""
-        if self._heatmap is None:
-            def select(query: str) -> bytes:
+    def map_cells(self) -> tuple[list[Cell], dict[str, str]]:
+        """The cells of the cancer × bone-site map and their labels, found on first use (the data never
+        changes while serving)."""
+        if self._cells is None:
+            def select(query: str) -> list[dict]:
                 answer = self.engine.run(query, accept="application/sparql-results+json", max_results=100_000)
                 if answer.status != 200:
                     raise RuntimeError(answer.body.decode("utf-8", "replace"))
-                return answer.body
-            self._heatmap = heatmap(select, lambda iri: "/" + iri.removeprefix(BASE))
-        return self._heatmap
+                return json.loads(answer.body)["results"]["bindings"]
+            self._cells = cells(select)
+        return self._cells
+
+    def heatmap(self, iri: str | None = None) -> str:
+        """The map as SVG: whole, or the row (a cancer) or column (a bone site) of `iri`; "" when empty."""
+        found, labels = self.map_cells()
+        if iri is not None:
+            found = [c for c in found if iri in (c.cancer, c.site)]
+        return svg(found, labels, lambda i: "/" + i.removeprefix(BASE)) if found else ""
 
     def close(self) -> None:
         self.engine.close()
