@@ -7,6 +7,7 @@ our own IRIs link to this server, external ones show as CURIE and label.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -14,6 +15,7 @@ from markupsafe import Markup, escape
 
 from bonemet import __version__
 from bonemet.namespaces import BASE, EXTERNAL_CURIES, curie
+from bonemet.serve.trees import TITLES, Tree
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
@@ -97,10 +99,10 @@ class Renderer:
     def document(self, title: str, turtle: str) -> bytes:
         return self.render("document.html", title=title, turtle=turtle)
 
-    def ontology(self, sections: list[tuple[str, list[OntologyTerm]]]) -> bytes:
-        return self.render("ontology.html", title="bonemet ontology", sections=sections)
+    def ontology(self, sections: list[tuple[str, list[OntologyTerm]]], trees: Sequence[Tree] = ()) -> bytes:
+        return self.render("ontology.html", title="bonemet ontology", sections=sections, trees=trees, titles=TITLES)
 
-    def resource(self, iri: str, rows: list[dict], picture: str = "") -> bytes:
+    def resource(self, iri: str, rows: list[dict], picture: str = "", trees: Sequence[Tree] = ()) -> bytes:
         """A resource's page from rows with keys dir, p, o, g, olabel, plabel, start, end (SPARQL JSON)."""
         out = [r for r in rows if r["dir"]["value"] == "out"]
         label = next((r["o"]["value"] for r in out if r["p"]["value"] == RDFS_LABEL), iri.rsplit("/", 1)[-1])
@@ -112,7 +114,8 @@ class Renderer:
         return self.render("resource.html", title=label, iri=iri, definition=definition, types=types,
                            sources=[_row(r) for r in out if r["p"]["value"] == PROV_DERIVED], passages=passages,
                            figure=_figure(out), outgoing=_links(rows, "out"), incoming=_links(rows, "in"),
-                           here=local(iri, self.base_url) or iri, picture=Markup(picture))
+                           here=local(iri, self.base_url) or iri, picture=Markup(picture), trees=trees,
+                           titles=TITLES)
 
 
 @dataclass

@@ -192,7 +192,7 @@ class Exchange:
             return self.fail(406, str(exc))
         iri = BASE + stem.lstrip("/")
         if stem == "/ontology" and media == "text/html":
-            return self.send(200, self.site.pages.ontology(ontology_sections(self.site.ontology)), HTML,
+            return self.send(200, self.site.pages.ontology(ontology_sections(self.site.ontology), self.site.trees()), HTML,
                              {"Vary": "Accept"})
         if (URIRef(iri), None, None) in self.site.void:  # the dataset and its named graphs
             return self.rdf_document(self.site.void.cbd(URIRef(iri)), "Dataset description", path)
@@ -205,7 +205,8 @@ class Exchange:
             rows = json.loads(ans.body)["results"]["bindings"]
             if not rows:
                 return self.send(404, self.site.pages.not_found(iri), HTML, {"Vary": "Accept"})
-            return self.send(200, self.site.pages.resource(iri, rows, self.site.heatmap(iri)), HTML,
+            in_trees = [t for t in self.site.trees() if iri in t.nodes]
+            return self.send(200, self.site.pages.resource(iri, rows, self.site.heatmap(iri), in_trees), HTML,
                              {"Vary": "Accept", "Content-Location": stem + ".html"})
         ans = self.site.engine.run(construct_query(iri), accept=media, max_results=20_000)
         if ans.status == 200 and ans.body.strip() in (b"", b"[]", b"{}"):

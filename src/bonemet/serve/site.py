@@ -20,6 +20,7 @@ from bonemet.serve.heatmap import Cell, cells, svg
 from bonemet.serve.pages import Renderer
 from bonemet.serve.remote import RemoteEngine
 from bonemet.serve.static import StaticFiles, asset_type
+from bonemet.serve.trees import Tree, trees
 from bonemet.serve.void import dataset_description
 
 
@@ -45,6 +46,7 @@ class Site:
         self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
         self.pages = Renderer(self.base_url)
         self._cells: tuple[list[Cell], dict[str, str]] | None = None
+        self._trees: list[Tree] | None = None
         # the query editor's scripts and styles, shipped inside the package (static/yasgui/README.md)
         self.assets = StaticFiles.load(Path(__file__).parent / "static" / "yasgui", asset_type, attachment=False)
         self.engine: QueryBackend
@@ -61,16 +63,24 @@ class Site:
         self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
                                         self.base_url, self.engine.extra_triples())
 
+    def select(self, query: str) -> list[dict]:
+        """Bindings of a SELECT the pages need; a failure here is a bug, not a client's error."""
+        answer = self.engine.run(query, accept="application/sparql-results+json", max_results=100_000)
+        if answer.status != 200:
+            raise RuntimeError(answer.body.decode("utf-8", "replace"))
+        return json.loads(answer.body)["results"]["bindings"]
+
+    def trees(self) -> list[Tree]:
+        """The part-of tree of the skeleton and the subtype tree of cancers, found on first use."""
+        if self._trees is None:
+            self._trees = trees(self.select)
+        return self._trees
+
     def map_cells(self) -> tuple[list[Cell], dict[str, str]]:
         """The cells of the cancer × bone-site map and their labels, found on first use (the data never
         changes while serving)."""
         if self._cells is None:
-            def select(query: str) -> list[dict]:
-                answer = self.engine.run(query, accept="application/sparql-results+json", max_results=100_000)
-                if answer.status != 200:
-                    raise RuntimeError(answer.body.decode("utf-8", "replace"))
-                return json.loads(answer.body)["results"]["bindings"]
-            self._cells = cells(select)
+            self._cells = cells(self.select)
         return self._cells
 
     def heatmap(self, iri: str | None = None) -> str:
