@@ -70,7 +70,9 @@ def test_editor_runs_an_example_in_chromium_from_our_server_alone(server, built)
         requests = page_requests(netlog)
     # the first example (cancers that spread to the spine) ran, and its answer is in YASR's result table
     table = dom.split('class="dataTable', 1)[1].split("</table>", 1)[0]
-    assert "entity/BreastCancer" in table and "entity/LungCancer" in table
+    # our IRIs show their labels and link to this server's pages
+    assert ">breast cancer</a>" in table and ">lung cancer</a>" in table
+    assert f'href="{server.url}/entity/BreastCancer"' in table and 'href="https://w3id.org' not in table
     hosts = {urllib.parse.urlsplit(u).netloc for u in requests}
     assert hosts == {f"127.0.0.1:{server.port}"}, requests
     paths = {urllib.parse.urlsplit(u).path for u in requests}
