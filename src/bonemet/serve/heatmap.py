@@ -86,7 +86,9 @@ def label_of(word: str) -> str:
 def svg(found: list[Cell], labels: dict[str, str], page_of=lambda iri: iri) -> str:
     cancers = sorted({c.cancer for c in found}, key=lambda i: labels[i].lower())
     sites = sorted({c.site for c in found}, key=lambda i: (i != BASE + "entity/Skeleton", labels[i].lower()))
-    left, top, w, h = 200, 170, 30, 22              # room for row labels and slanted column labels
+    # room for row labels and for the slanted column labels (about 6 px per character at 60 degrees)
+    left, w, h = 200, 30, 22
+    top = 20 + 6 * max(len(labels[s]) for s in sites)
     width, height = left + w * len(sites) + 100, top + h * len(cancers) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" aria-labelledby="heatmap-title">',
