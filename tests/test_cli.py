@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -73,3 +75,10 @@ def test_serve_without_a_build_or_on_a_busy_port(tmp_path, built):
         port = busy.getsockname()[1]
         proc = bonemet("serve", "--dist", str(built.out), "--port", str(port), timeout=120)
     assert proc.returncode == 2 and "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("option, value", [("--header-timeout", "0"), ("--header-timeout", "61"),
+                                           ("--max-connections", "0"), ("--http-server", "nginx")])
+def test_serve_refuses_bad_transport_options(built, option, value):
+    proc = bonemet("serve", "--dist", str(built.out), option, value)
+    assert proc.returncode == 2 and option in proc.stderr and "Traceback" not in proc.stderr

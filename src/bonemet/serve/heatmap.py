@@ -8,11 +8,13 @@ itself is drawn with a dashed outline and the mark "inf", so nothing depends on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from bonemet.namespaces import BASE, sparql_prologue
+from bonemet.serve.trees import remember_labels
 
 ONTOLOGY = "https://w3id.org/bonemet/"
 # strongest first; "possibly" (the source says only that it can happen) is the weakest claim
@@ -68,8 +70,7 @@ def cells(select) -> tuple[list[Cell], dict[str, str]]:
     for rows, inferred in ((select(PROLOGUE + STATED), False), (select(PROLOGUE + INFERRED), True)):
         for row in rows:
             cancer, site = row["cancer"]["value"], row["site"]["value"]
-            for key, iri in (("cancerLabel", cancer), ("siteLabel", site)):
-                labels.setdefault(iri, row[key]["value"] if key in row else iri.rsplit("/", 1)[-1])
+            remember_labels(labels, row, ("cancer", "cancerLabel"), ("site", "siteLabel"))
             if inferred:
                 out.append(Cell(cancer, site))
             else:
@@ -83,7 +84,7 @@ def label_of(word: str) -> str:
     return "".join(" " + c.lower() if c.isupper() else c for c in word).strip()
 
 
-def svg(found: list[Cell], labels: dict[str, str], page_of=lambda iri: iri) -> str:
+def svg(found: list[Cell], labels: dict[str, str], page_of: Callable[[str], str]) -> str:
     cancers = sorted({c.cancer for c in found}, key=lambda i: labels[i].lower())
     sites = sorted({c.site for c in found}, key=lambda i: (i != BASE + "entity/Skeleton", labels[i].lower()))
     # room for row labels and for the slanted column labels (about 6 px per character at 60 degrees)

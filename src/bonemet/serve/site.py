@@ -13,11 +13,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from bonemet.build.examples import examples_graph
-from bonemet.namespaces import BASE
 from bonemet.project import Project
 from bonemet.serve.backend import LocalBackend, QueryBackend
 from bonemet.serve.heatmap import Cell, cells, svg
-from bonemet.serve.pages import Renderer
+from bonemet.serve.pages import Renderer, local
 from bonemet.serve.remote import RemoteEngine
 from bonemet.serve.static import StaticFiles, asset_type
 from bonemet.serve.trees import Tree, trees
@@ -73,7 +72,7 @@ class Site:
     def trees(self) -> list[Tree]:
         """The part-of tree of the skeleton and the subtype tree of cancers, found on first use."""
         if self._trees is None:
-            self._trees = trees(self.select)
+            self._trees = trees(self.select, self.page_of)
         return self._trees
 
     def map_cells(self) -> tuple[list[Cell], dict[str, str]]:
@@ -88,7 +87,11 @@ class Site:
         found, labels = self.map_cells()
         if iri is not None:
             found = [c for c in found if iri in (c.cancer, c.site)]
-        return svg(found, labels, lambda i: "/" + i.removeprefix(BASE)) if found else ""
+        return svg(found, labels, self.page_of) if found else ""
+
+    def page_of(self, iri: str) -> str:
+        """Where this server shows one of our IRIs (after --base-url, as every page links)."""
+        return local(iri, self.base_url) or iri
 
     def close(self) -> None:
         self.engine.close()

@@ -6,11 +6,12 @@ would repeat every site under every ancestor. A node with two parents appears un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from bonemet.namespaces import BASE, sparql_prologue
+from bonemet.namespaces import sparql_prologue
 
 PROLOGUE = sparql_prologue("bonemet", "bme", "rdfs")
 ASSERTED = "https://w3id.org/bonemet/graph/asserted"
@@ -32,6 +33,7 @@ class Tree:
     name: str
     children: dict[str, list[str]]
     labels: dict[str, str]
+    page_of: Callable[[str], str]              # an IRI's page on this server
 
     @property
     def roots(self) -> list[str]:
@@ -47,7 +49,7 @@ class Tree:
 
     def html(self) -> Markup:
         def branch(iri: str, seen: frozenset[str]) -> str:
-            link = f'<a href="{escape("/" + iri.removeprefix(BASE))}">{escape(self.labels.get(iri, iri))}</a>'
+            link = f'<a href="{escape(self.page_of(iri))}">{escape(self.labels.get(iri, iri))}</a>'
             kids = [k for k in sorted(self.children.get(iri, []), key=self.key) if k not in seen]  # no cycles
             inner = "".join(branch(k, seen | {k}) for k in kids)
             return f"<li>{link}" + (f"<ul>{inner}</ul>" if inner else "") + "</li>"
@@ -55,7 +57,14 @@ class Tree:
                       + "</ul>")
 
 
-def trees(select) -> list[Tree]:
+def remember_labels(labels: dict[str, str], row: dict, *pairs: tuple[str, str]) -> None:
+    """Keep the label of each (IRI variable, label variable) of a result row; the IRI's last part when it has none."""
+    for var, label_var in pairs:
+        iri = row[var]["value"]
+        labels.setdefault(iri, row[label_var]["value"] if label_var in row else iri.rsplit("/", 1)[-1])
+
+
+def trees(select, page_of: Callable[[str], str]) -> list[Tree]:
     """Both trees; `select(query)` returns SPARQL JSON bindings."""
     out = []
     for name, query in QUERIES.items():
@@ -64,7 +73,6 @@ def trees(select) -> list[Tree]:
         for row in select(PROLOGUE + query):
             child, parent = row["child"]["value"], row["parent"]["value"]
             children.setdefault(parent, []).append(child)
-            for key, iri in (("childLabel", child), ("parentLabel", parent)):
-                labels.setdefault(iri, row[key]["value"] if key in row else iri.rsplit("/", 1)[-1])
-        out.append(Tree(name, children, labels))
+            remember_labels(labels, row, ("child", "childLabel"), ("parent", "parentLabel"))
+        out.append(Tree(name, children, labels, page_of))
     return out
