@@ -157,9 +157,9 @@ def test_browser_runs_an_example_and_follows_a_link(server, built):
     entity_link = r'href="(?:http://127\.0\.0\.1:\d+)?(/entity/[A-Za-z]+)"'
     resource = re.search(entity_link, result.split("results", 1)[1]).group(1)
     page = browse(server.url + resource, shots / "resource.png")
-    assert "Outgoing links" in page
-    linked = re.search(entity_link, page.split("Outgoing links", 1)[1]).group(1)
-    assert "Outgoing links" in browse(server.url + linked)
+    assert "What the sources say" in page
+    linked = re.search(entity_link, page.split("What the sources say", 1)[1]).group(1)
+    assert "Incoming links" in browse(server.url + linked)
     for name in ("home.png", "query.png", "resource.png"):
         assert (shots / name).stat().st_size > 1000
     # keep copies for review in the project's dist/

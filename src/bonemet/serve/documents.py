@@ -11,16 +11,6 @@ from rdflib.namespace import SKOS
 from bonemet.namespaces import BASE, GRAPH, sparql_prologue
 from bonemet.serve.pages import OntologyTerm
 
-# An external term (UBERON, NCIt ...) has no rdfs:label here; its label is the one our mapping recorded.
-DESCRIBE = sparql_prologue("rdf", "rdfs", "oa", "bonemet") + """SELECT ?dir ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
-  { GRAPH ?g { <IRI> ?p ?o } BIND("out" AS ?dir)
-    OPTIONAL { ?o oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end } }
-  UNION { GRAPH ?g { ?o ?p <IRI> } BIND("in" AS ?dir) }
-  OPTIONAL { ?o rdfs:label ?ownlabel }
-  OPTIONAL { ?mapping a bonemet:Mapping ; rdf:object ?o ; bonemet:objectLabel ?maplabel }
-  BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
-  OPTIONAL { ?p rdfs:label ?plabel }
-}"""
 SEARCH = sparql_prologue("rdfs", "skos", "bme") + """SELECT ?e (SAMPLE(?l) AS ?label)
     (GROUP_CONCAT(DISTINCT ?m; separator=" | ") AS ?matched) WHERE {
   ?e rdfs:label|skos:altLabel ?m .
@@ -34,10 +24,9 @@ CONSTRUCT = """CONSTRUCT { <IRI> ?p ?o . ?s ?q <IRI> . ?x ?p2 ?o2 } WHERE {
 }"""
 
 
-def describe_query(iri: str) -> str:
-    """What a resource page shows: links both ways, with labels and evidence offsets. `iri` must be checked
-    for characters IRIs cannot hold before it is put into the query (the server answers 404 for those)."""
-    return DESCRIBE.replace("IRI", iri)
+def unsafe_iri(iri: str) -> bool:
+    """Characters an IRI cannot hold: such a text is never put into a query (the server answers 4xx)."""
+    return any(c in iri for c in '<>" {}|\\^`') or any(ord(c) < 32 for c in iri)
 
 
 def construct_query(iri: str) -> str:

@@ -15,12 +15,15 @@ from markupsafe import Markup, escape
 
 from bonemet import __version__
 from bonemet.namespaces import BASE, EXTERNAL_CURIES, curie
+from bonemet.serve.entity import Page, Row
 from bonemet.serve.trees import TITLES, Tree
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+OWL_NAMED_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
 
 
 def local(iri: str, base_url: str) -> str | None:
@@ -70,6 +73,7 @@ class Renderer:
         self.env.globals.update(
             link=lambda iri, label=None: link(str(iri), base_url, str(label) if label is not None else None),
             term=lambda binding, label=None: term_html(binding, base_url, label),
+            page_of=lambda iri: local(str(iri), base_url) or str(iri),
             joined=lambda bindings: Markup(", ").join(term_html(b["o"], base_url, _label(b)) for b in bindings),
             version=__version__)
 
@@ -102,20 +106,32 @@ class Renderer:
     def ontology(self, sections: list[tuple[str, list[OntologyTerm]]], trees: Sequence[Tree] = ()) -> bytes:
         return self.render("ontology.html", title="bonemet ontology", sections=sections, trees=trees, titles=TITLES)
 
-    def resource(self, iri: str, rows: list[dict], picture: str = "", trees: Sequence[Tree] = ()) -> bytes:
-        """A resource's page from rows with keys dir, p, o, g, olabel, plabel, start, end (SPARQL JSON)."""
-        out = [r for r in rows if r["dir"]["value"] == "out"]
-        label = next((r["o"]["value"] for r in out if r["p"]["value"] == RDFS_LABEL), iri.rsplit("/", 1)[-1])
+    def resource(self, page: Page, picture: str = "", trees: Sequence[Tree] = ()) -> bytes:
+        """A resource's page: its header from its own triples, then `page`'s relations, figures,
+        mapped terms and incoming groups (bonemet.serve.entity)."""
+        out = page.own
+        label = next((r["o"]["value"] for r in out if r["p"]["value"] == RDFS_LABEL), page.iri.rsplit("/", 1)[-1])
         definition = next((r["o"]["value"] for r in out if r["p"]["value"] == SKOS_DEFINITION), None)
-        types = sorted({(r["o"]["value"], _label(r)) for r in out if r["p"]["value"] == RDF_TYPE
-                        and r["g"]["value"].endswith("/asserted")}, key=lambda t: (t[0], t[1] or ""))
+        types = sorted({(r["o"]["value"], _label(r), r["g"]["value"].endswith("/inferred")) for r in out
+                        if r["p"]["value"] == RDF_TYPE and r["o"]["value"] != OWL_NAMED_INDIVIDUAL},
+                       key=lambda t: (t[2], t[1] or t[0]))
+        synonyms = sorted({r["o"]["value"] for r in out if r["p"]["value"] == SKOS_ALT_LABEL}, key=str.lower)
         passages = [(r["start"]["value"], r["end"]["value"]) for r in out
                     if r["p"]["value"] == BASE + "evidence" and "start" in r and "end" in r]
-        return self.render("resource.html", title=label, iri=iri, definition=definition, types=types,
-                           sources=[_row(r) for r in out if r["p"]["value"] == PROV_DERIVED], passages=passages,
-                           figure=_figure(out), outgoing=_links(rows, "out"), incoming=_links(rows, "in"),
-                           here=local(iri, self.base_url) or iri, picture=Markup(picture), trees=trees,
+        return self.render("resource.html", title=label, iri=page.iri, definition=definition, types=types,
+                           synonyms=synonyms, sources=[_row(r) for r in out if r["p"]["value"] == PROV_DERIVED],
+                           passages=passages, figure=_figure(out), page=page, others=_links(page.others),
+                           here=local(page.iri, self.base_url) or page.iri, picture=Markup(picture), trees=trees,
                            titles=TITLES)
+
+    def links(self, page_iri: str, label: str, prop: str, prop_label: str | None, count: int, number: int,
+              size: int, rows: list[Row]) -> bytes:
+        """One page of the resources linking to `page_iri` by `prop`."""
+        pages = max(1, -(-count // size))
+        return self.render("links.html", title=f"{label}: linked by {prop_label or short(prop)}",
+                           entity=page_iri, label=label, prop=prop, prop_label=prop_label, count=count, number=number,
+                           pages=pages, first=(number - 1) * size + 1, rows=rows,
+                           here=local(page_iri, self.base_url) or page_iri)
 
 
 @dataclass
@@ -139,11 +155,11 @@ def _row(r: dict) -> dict:
             "inferred": r["g"]["value"].endswith("/inferred")}
 
 
-def _links(rows: list[dict], direction: str) -> list[dict]:
+def _links(rows: list[dict]) -> list[dict]:
     seen, lines = set(), []
     for r in sorted(rows, key=lambda r: (r["p"]["value"], r["o"]["value"])):
         key = (r["p"]["value"], r["o"]["value"], r["g"]["value"])
-        if r["dir"]["value"] == direction and key not in seen:
+        if key not in seen:
             seen.add(key)
             lines.append(_row(r))
     return lines

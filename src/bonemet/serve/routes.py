@@ -19,10 +19,11 @@ from rdflib import Graph, URIRef
 from bonemet.formats import by_media_type, content_type, download_type
 from bonemet.namespaces import BASE
 from bonemet.serve.conneg import GRAPH_TYPES, LD_TYPES, NotAcceptable, choose, extension_media
-from bonemet.serve.documents import construct_query, describe_query, ontology_sections, search_query, service_description
+from bonemet.serve.documents import construct_query, ontology_sections, search_query, service_description, unsafe_iri
+from bonemet.serve.entity import PAGE_ROWS, gather, group_count, group_rows, label_query
 from bonemet.serve.guard import QueryRefused, check_query
 from bonemet.serve.results import Answer
-from bonemet.serve.site import Site
+from bonemet.serve.site import QueryFailed, Site
 from bonemet.serve.static import GZIP_MIN_BYTES, Response, accepts_gzip
 
 HTML = content_type("text/html")
@@ -120,7 +121,7 @@ class Exchange:
             return self.rdf_document(self.site.void, "Dataset description (VoID + DCAT)", url.path)
         if url.path.rstrip("/") == "/shapes" or url.path.startswith("/shapes/"):
             return self.rdf_document(self.site.shapes, "SHACL shapes", url.path)
-        return self.linked_data(url.path)
+        return self.linked_data(url.path, params)
 
     def route_post(self) -> Reply | Pending:
         url = urlsplit(self.target)
@@ -185,7 +186,7 @@ class Exchange:
         body = graph.serialize(format=by_media_type(media).rdflib).encode("utf-8")
         return self.send(200, body, content_type(media), {"Vary": "Accept", "Content-Location": path})
 
-    def linked_data(self, path: str) -> Reply:
+    def linked_data(self, path: str, params: dict[str, list[str]]) -> Reply:
         try:
             stem, media = self.negotiate(path)
         except NotAcceptable as exc:
@@ -196,17 +197,19 @@ class Exchange:
                              {"Vary": "Accept"})
         if (URIRef(iri), None, None) in self.site.void:  # the dataset and its named graphs
             return self.rdf_document(self.site.void.cbd(URIRef(iri)), "Dataset description", path)
-        if any(c in iri for c in '<>" {}|\\^`') or any(ord(c) < 32 for c in iri):
+        if unsafe_iri(iri):
             return self.send(404, self.site.pages.not_found(path), HTML)
         if media == "text/html":
-            ans = self.site.engine.run(describe_query(iri), accept="application/sparql-results+json", max_results=20_000)
-            if ans.status != 200:
-                return self.answer(ans)
-            rows = json.loads(ans.body)["results"]["bindings"]
-            if not rows:
+            try:
+                if "links" in params:
+                    return self.links_page(iri, params)
+                page = gather(self.site.page_select, iri, self.site.rules, self.site.ordered_lists)
+            except QueryFailed as exc:
+                return self.answer(exc.answer)
+            if not (page.own or page.relations or page.figures or page.groups):
                 return self.send(404, self.site.pages.not_found(iri), HTML, {"Vary": "Accept"})
             in_trees = [t for t in self.site.trees() if iri in t.nodes]
-            return self.send(200, self.site.pages.resource(iri, rows, self.site.heatmap(iri), in_trees), HTML,
+            return self.send(200, self.site.pages.resource(page, self.site.heatmap(iri), in_trees), HTML,
                              {"Vary": "Accept", "Content-Location": stem + ".html"})
         ans = self.site.engine.run(construct_query(iri), accept=media, max_results=20_000)
         if ans.status == 200 and ans.body.strip() in (b"", b"[]", b"{}"):
@@ -214,6 +217,21 @@ class Exchange:
         suffix = by_media_type(media).suffix
         return self.send(ans.status, ans.body, ans.content_type,
                          {"Vary": "Accept", "Content-Location": f"{stem}{suffix}"})
+
+    def links_page(self, iri: str, params: dict[str, list[str]]) -> Reply:
+        """?links=PROPERTY&page=N: one page of the resources linking here by PROPERTY."""
+        prop, number = (params.get("links") or [""])[0], (params.get("page") or ["1"])[0]
+        if not number.isdigit() or int(number) < 1 or unsafe_iri(prop) or ":" not in prop:
+            return self.fail(400, "?links= needs a property IRI and ?page= a page number from 1")
+        count, prop_label = group_count(self.site.page_select, iri, prop)
+        pages = max(1, -(-count // PAGE_ROWS))
+        if count == 0 or int(number) > pages:
+            return self.send(404, self.site.pages.not_found(f"page {number} of the links to {iri} by {prop}"), HTML)
+        rows = group_rows(self.site.page_select, iri, prop, (int(number) - 1) * PAGE_ROWS, PAGE_ROWS,
+                          self.site.ordered_lists)
+        label = next((r["o"]["value"] for r in self.site.page_select(label_query(iri), 1)), iri.rsplit("/", 1)[-1])
+        return self.send(200, self.site.pages.links(iri, label, prop, prop_label, count, int(number), PAGE_ROWS, rows),
+                         HTML)
 
     def search_page(self, params: dict[str, list[str]]) -> Reply:
         """Entities whose label or synonym starts with q (case-insensitive)."""

@@ -18,9 +18,19 @@ from bonemet.serve.backend import LocalBackend, QueryBackend
 from bonemet.serve.heatmap import Cell, cells, svg
 from bonemet.serve.pages import Renderer, local
 from bonemet.serve.remote import RemoteEngine
+from bonemet.serve.results import Answer
+from bonemet.serve.rules import RuleFamilies
 from bonemet.serve.static import StaticFiles, asset_type
 from bonemet.serve.trees import Tree, trees
 from bonemet.serve.void import dataset_description
+
+
+class QueryFailed(Exception):
+    """A query a page needs was not answered (time-out, overload): the page answers as the endpoint would."""
+
+    def __init__(self, answer: Answer):
+        super().__init__(answer.body.decode("utf-8", "replace"))
+        self.answer = answer
 
 
 @dataclass
@@ -44,11 +54,13 @@ class Site:
                                     format="turtle")
         self.ontology = Graph().parse(project.require(project.ontology), format="turtle")
         self.pages = Renderer(self.base_url)
+        self.rules = RuleFamilies(self.ontology)
         self._cells: tuple[list[Cell], dict[str, str]] | None = None
         self._trees: list[Tree] | None = None
         # the query editor's scripts and styles, shipped inside the package (static/yasgui/README.md)
         self.assets = StaticFiles.load(Path(__file__).parent / "static" / "yasgui", asset_type, attachment=False)
         self.engine: QueryBackend
+        self.ordered_lists = bool(backend)   # see bonemet.serve.entity.GROUP_PAGE
         if backend:
             self.engine = RemoteEngine(backend, timeout=limits.query_timeout, max_results=limits.max_results,
                                        auth_header=backend_auth)
@@ -67,6 +79,13 @@ class Site:
         answer = self.engine.run(query, accept="application/sparql-results+json", max_results=100_000)
         if answer.status != 200:
             raise RuntimeError(answer.body.decode("utf-8", "replace"))
+        return json.loads(answer.body)["results"]["bindings"]
+
+    def page_select(self, query: str, limit: int) -> list[dict]:
+        """Bindings for an entity page, at most `limit` rows; QueryFailed when the engine does not answer."""
+        answer = self.engine.run(query, accept="application/sparql-results+json", max_results=limit)
+        if answer.status != 200:
+            raise QueryFailed(answer)
         return json.loads(answer.body)["results"]["bindings"]
 
     def trees(self) -> list[Tree]:
