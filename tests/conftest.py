@@ -135,3 +135,12 @@ def browse(url: str, *extra: str) -> str:
                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
                 "--virtual-time-budget=15000", f"--user-data-dir={profile}", *extra, "--dump-dom", url]
         return subprocess.run(args, capture_output=True, text=True, timeout=120).stdout
+
+
+def keep_for_review(shot: Path) -> None:
+    """A copy of a test's screenshot in the project's dist/screenshots/, where reviewers look."""
+    assert shot.stat().st_size > 10_000, shot          # a blank page is a few hundred bytes
+    review = ROOT / "dist" / "screenshots"
+    review.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, review / shot.name)
+
