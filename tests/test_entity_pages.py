@@ -13,6 +13,8 @@ from functools import cache
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
+from conftest import CHROMIUM, browse
+
 B = Namespace("https://w3id.org/bonemet/")
 ENTITY = str(B) + "entity/"
 PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
@@ -175,3 +177,12 @@ def test_knowledge_pages_have_no_incoming_groups_but_a_source_page_has(pages, bu
     assert f"({derived:,})" in source and "page by page" in source
     assert len(source) < 100_000
 
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")
+def test_breast_cancer_page_in_chromium_shows_spine_with_its_sources_and_words(server):
+    dom = browse(server.url + "/entity/BreastCancer")
+    rows = sections(dom.replace('id="relations"', "id=relations"))["metastasizesTo"]
+    text = re.sub(r"<[^>]+>", " ", rows[ENTITY + "Spine"])
+    assert "often" in text and "source 002, characters" in text and "stated" in text
+    assert "sources differ:" in re.sub(r"<[^>]+>", " ", rows[ENTITY + "Skeleton"])
