@@ -30,6 +30,7 @@ from bonemet.io import InputError, load_rdf
 from bonemet.namespaces import BASE, GRAPH, ONTOLOGY_IRI
 from bonemet.project import current
 from bonemet.reason.closure import materialize
+from bonemet.reason.derivations import trace
 from bonemet.validate.api import VOCABULARY_FILE, validate_files
 
 MAX_REPORTED = 25
@@ -130,13 +131,19 @@ def build(root: Path | None = None, out: Path | None = None,
     if result.errors:
         _fail("the graph is inconsistent (OWL 2 RL):", result.errors)
     inferred = result.inferred
+    # every inferred triple must be explainable by a named rule from asserted premises (issue 16)
+    derivations, unexplained = trace(asserted, inferred)
+    if unexplained:
+        _fail(f"{len(unexplained)} inferred triple(s) that no OWL 2 RL rule derives from the asserted graph:",
+              [" ".join(t.n3() for t in triple) for triple in unexplained])
     log("validating the graph against shapes/ (SHACL)")
     shacl = validate_graph(asserted, root)
     if shacl.fails("violation"):
         _fail(f"the graph does not conform to its SHACL shapes ({shacl.counts['violation']} violation(s)):",
               [f"{r.focusNode} {r.resultPath}: {r.message} [{r.sourceShape}]" for r in shacl.results
                if r.severity == "Violation"])
-    report |= {"asserted_triples": len(asserted), "inferred_triples": len(inferred)}
+    report |= {"asserted_triples": len(asserted), "inferred_triples": len(inferred),
+               "derivations_per_rule": dict(sorted(Counter(d.rule for d in derivations.values()).items()))}
     log(f"inferred graph: {len(inferred)} new triples; writing {out}")
     try:
         examples = examples_graph(sorted((root / "queries").glob("*.rq")), BASE + "sparql")
