@@ -50,6 +50,7 @@ def union(built) -> Graph:
     g = Graph()
     g += built.asserted
     g += built.inferred
+    g += built.derivations
     return g
 
 

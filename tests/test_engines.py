@@ -20,7 +20,7 @@ MIX = sorted((ROOT / "queries" / "registry").glob("q*.rq"))
 
 @pytest.fixture(scope="module")
 def graph_files(built) -> list[Path]:
-    return [built.out / "bonemet.nt", built.out / "bonemet-inferred.nt"]
+    return [built.out / "bonemet.nt", built.out / "bonemet-inferred.nt", built.out / "bonemet-derivations.nt"]
 
 
 @pytest.fixture(scope="module")

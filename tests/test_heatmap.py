@@ -72,7 +72,8 @@ def test_inferred_cells_are_inferred_and_stated_by_no_statement(server, cells):
         cancer, site = (f"https://w3id.org/bonemet/entity/{by_label[x]}" for x in (cancer_label, site_label))
         ask = (f"ASK {{ GRAPH <https://w3id.org/bonemet/graph/inferred> {{ <{cancer}> "
                f"<https://w3id.org/bonemet/metastasizesTo> <{site}> }} "
-               f"FILTER NOT EXISTS {{ ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{cancer}> ; "
+               f"FILTER NOT EXISTS {{ ?st a <https://w3id.org/bonemet/SourcedStatement> ; "
+               f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{cancer}> ; "
                f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <{site}> }} }}")
         status, _, body = server.request(params={"query": ask}, headers={"Accept": "application/sparql-results+json"})
         assert json.loads(body)["boolean"] is True, (cancer, site)

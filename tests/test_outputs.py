@@ -14,7 +14,8 @@ from conftest import ROOT
 
 FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 RAPPER_INPUT = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "trig": "trig"}
-EXPECTED_FILES = sorted([f"bonemet.{s}" for s in FORMATS] + [f"bonemet-inferred.{s}" for s in FORMATS]
+STEMS = ["bonemet", "bonemet-inferred", "bonemet-derivations"]
+EXPECTED_FILES = sorted([f"{stem}.{s}" for stem in STEMS for s in FORMATS]
                         + ["bonemet.trig", "bonemet-vocabulary.nt", "build-report.json", "sparql-examples.ttl"])
 
 
@@ -22,28 +23,30 @@ def test_dist_holds_every_output(built):
     assert sorted(p.name for p in built.out.iterdir()) == EXPECTED_FILES
 
 
-@pytest.mark.parametrize("stem", ["bonemet", "bonemet-inferred"])
+@pytest.mark.parametrize("stem", STEMS)
 @pytest.mark.parametrize("suffix", sorted(FORMATS))
 def test_each_format_holds_the_same_graph(built, stem, suffix):
-    expected = built.asserted if stem == "bonemet" else built.inferred
+    expected = {"bonemet": built.asserted, "bonemet-inferred": built.inferred,
+                "bonemet-derivations": built.derivations}[stem]
     g = Graph().parse(built.out / f"{stem}.{suffix}", format=FORMATS[suffix])
     assert len(g) == len(expected)
     assert isomorphic(g, expected)
 
 
-def test_trig_keeps_asserted_and_inferred_apart(built):
+def test_trig_keeps_asserted_inferred_and_derivations_apart(built):
     ds = Dataset().parse(built.out / "bonemet.trig", format="trig")
-    asserted, inferred = ds.graph(GRAPH.asserted), ds.graph(GRAPH.inferred)
+    asserted, inferred, why = ds.graph(GRAPH.asserted), ds.graph(GRAPH.inferred), ds.graph(GRAPH.derivations)
     assert len(asserted) == len(built.asserted) and len(inferred) == len(built.inferred)
     assert isomorphic(asserted, built.asserted) and isomorphic(inferred, built.inferred)
-    assert not set(asserted) & set(inferred)
+    assert isomorphic(why, built.derivations) and len(why) > 20_000
+    assert not set(asserted) & set(inferred) and not (set(asserted) | set(inferred)) & set(why)
 
 
 def test_no_blank_nodes_except_owl_axiom_lists(built):
     from rdflib import BNode
     # blank nodes may only stand for RDF lists and owl:AllDisjointClasses axioms of the ontology,
     # which the build labels by content hash so they never renumber
-    for g in (built.asserted, built.inferred):
+    for g in (built.asserted, built.inferred, built.derivations):
         for s, p, o in g:
             if isinstance(s, BNode):
                 assert str(p).startswith(("http://www.w3.org/1999/02/22-rdf-syntax-ns#",

@@ -26,7 +26,8 @@ from bonemet.sparql import compact, run_compact, same_answers
 from conftest import ROOT, Server, free_port
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
-ASSERTED, INFERRED, SHAPES = (f"https://w3id.org/bonemet/graph/{n}" for n in ("asserted", "inferred", "shapes"))
+ASSERTED, INFERRED, DERIVATIONS, SHAPES = (f"https://w3id.org/bonemet/graph/{n}"
+                                           for n in ("asserted", "inferred", "derivations", "shapes"))
 CQS = sorted((ROOT / "queries").glob("cq*.rq"))
 
 
@@ -158,8 +159,9 @@ def test_publish_verifies_and_republish_replaces(store, built, tmp_path):
     assert run.returncode == 0, run.stderr
     assert store.count(ASSERTED) == local_count(built.out / "bonemet.nt") > 10_000
     assert store.count(INFERRED) == local_count(built.out / "bonemet-inferred.nt") > 1_000
+    assert store.count(DERIVATIONS) == local_count(built.out / "bonemet-derivations.nt") > 10_000
     assert store.count(SHAPES) > 500
-    assert "(verified)" in run.stdout and len(run.stdout.splitlines()) == 3
+    assert "(verified)" in run.stdout and len(run.stdout.splitlines()) == 4
     # a changed build: drop every triple about the femur, publish again, the old triples are gone
     changed = tmp_path / "dist"
     shutil.copytree(built.out, changed)

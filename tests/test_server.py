@@ -47,7 +47,7 @@ def test_service_description(server):
     g = Graph().parse(data=body.decode(), format="turtle")
     service = next(g.subjects(SD.endpoint, None))
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in g
-    assert len(list(g.objects(None, SD.namedGraph))) == 2
+    assert len(list(g.objects(None, SD.namedGraph))) == 3      # asserted, inferred, derivations
 
 
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
@@ -119,7 +119,9 @@ def test_default_and_named_graph_uris(server):
                    ["results"]["bindings"][0]["n"]["value"])
     inferred = int(select_json(server, COUNT, **{"default-graph-uri": g + "inferred"})
                    ["results"]["bindings"][0]["n"]["value"])
-    assert asserted + inferred == total and inferred > 0
+    derivations = int(select_json(server, COUNT, **{"default-graph-uri": g + "derivations"})
+                      ["results"]["bindings"][0]["n"]["value"])
+    assert asserted + inferred + derivations == total and inferred > 0 and derivations > inferred
     named = select_json(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                         **{"named-graph-uri": g + "inferred"})
     assert [b["g"]["value"] for b in named["results"]["bindings"]] == [g + "inferred"]

@@ -12,27 +12,14 @@ from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SH
 
 from bonemet.io import load_rdf
+from bonemet.namespaces import PREFIXES as NAMESPACES
 from bonemet.validate.api import default_shape_files, validate, vocabulary_graph
 from bonemet.validate.terms import SHAPE as KNOWN_TERMS
 from conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "shapes"
 MANIFEST = yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))
-PREFIXES = {
-    "bmsh": "https://w3id.org/bonemet/shapes/",
-    "bonemet": "https://w3id.org/bonemet/",
-    "bme": "https://w3id.org/bonemet/entity/",
-    "stmt": "https://w3id.org/bonemet/statement/",
-    "stat": "https://w3id.org/bonemet/statistic/",
-    "src": "https://w3id.org/bonemet/source/",
-    "ex": "http://example.org/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-}
+PREFIXES = NAMESPACES | {"ex": "http://example.org/"}   # the project's one prefix table, and the fixtures' ex:
 SEVERITY = {"violation": "Violation", "warning": "Warning", "info": "Info"}
 
 

@@ -15,6 +15,9 @@ BME = Namespace(BASE + "entity/")         # domain entities: cancers, bones, dru
 STATEMENT = Namespace(BASE + "statement/")
 STATISTIC = Namespace(BASE + "statistic/")
 SOURCE = Namespace(BASE + "source/")
+DERIVATION = Namespace(BASE + "derivation/")   # why an inferred triple holds (bonemet.build.derivation_graph)
+TRIPLE = Namespace(BASE + "triple/")           # asserted triples a derivation names, reified
+RULE = Namespace(BASE + "rule/")               # the OWL 2 RL rules, described in the ontology
 GRAPH = Namespace(BASE + "graph/")        # named graphs of the TriG bundle
 ONTOLOGY_IRI = BASE + "ontology"
 
@@ -28,6 +31,9 @@ ANSWER_PREFIXES: dict[str, str] = {
     "stmt": str(STATEMENT),
     "stat": str(STATISTIC),
     "src": str(SOURCE),
+    "drv": str(DERIVATION),
+    "triple": str(TRIPLE),
+    "rule": str(RULE),
     "oa": str(OA),
     "prov": str(PROV),
 }

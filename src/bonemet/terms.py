@@ -16,6 +16,7 @@ class BONEMET(DefinedNamespace):
     Always: URIRef
     AnatomicalSite: URIRef
     Approximately: URIRef
+    AssertedTriple: URIRef
     AtMost: URIRef
     AutopsyStudy: URIRef
     BiologicalProcess: URIRef
@@ -30,6 +31,7 @@ class BONEMET(DefinedNamespace):
     Complication: URIRef
     ComplicationEvent: URIRef
     Condition: URIRef
+    Derivation: URIRef
     DiagnosticMethod: URIRef
     DisseminationRoute: URIRef
     Drug: URIRef
@@ -39,6 +41,7 @@ class BONEMET(DefinedNamespace):
     Factor: URIRef
     FrequencyQualifier: URIRef
     IncidenceStatistic: URIRef
+    InferenceRule: URIRef
     Intervention: URIRef
     Joint: URIRef
     LessOften: URIRef
@@ -133,12 +136,14 @@ class BONEMET(DefinedNamespace):
     partOf: URIRef
     participatesIn: URIRef
     population: URIRef
+    premise: URIRef
     prevents: URIRef
     pseudonym: URIRef
     receivedTreatment: URIRef
     receivesMetastasesFrom: URIRef
     reducesRiskOf: URIRef
     relieves: URIRef
+    rule: URIRef
     sha256: URIRef
     site: URIRef
     spreadsVia: URIRef

@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import OWL, Graph, Literal, URIRef
 
 from bonemet import __version__
+from bonemet.build.derivation_graph import derivation_graph
 from bonemet.build.examples import EXAMPLES_FILE, ExampleError, examples_graph
 from bonemet.build.qc import run_qc
 from bonemet.build.serialize import stable, write_dataset, write_graph, write_ntriples
@@ -46,6 +47,7 @@ class BuildResult:
     asserted: Graph
     inferred: Graph
     report: dict = field(default_factory=dict)
+    derivations: Graph = field(default_factory=Graph)    # why each inferred triple holds
 
 
 def _fail(title: str, problems: list[str]) -> None:
@@ -136,8 +138,9 @@ def build(root: Path | None = None, out: Path | None = None,
     if unexplained:
         _fail(f"{len(unexplained)} inferred triple(s) that no OWL 2 RL rule derives from the asserted graph:",
               [" ".join(t.n3() for t in triple) for triple in unexplained])
-    log("validating the graph against shapes/ (SHACL)")
-    shacl = validate_graph(asserted, root)
+    explained = derivation_graph(asserted, derivations)
+    log("validating the graph and its derivations against shapes/ (SHACL)")
+    shacl = validate_graph(asserted, root, explained)
     if shacl.fails("violation"):
         _fail(f"the graph does not conform to its SHACL shapes ({shacl.counts['violation']} violation(s)):",
               [f"{r.focusNode} {r.resultPath}: {r.message} [{r.sourceShape}]" for r in shacl.results
@@ -149,27 +152,33 @@ def build(root: Path | None = None, out: Path | None = None,
         examples = examples_graph(sorted((root / "queries").glob("*.rq")), BASE + "sparql")
     except ExampleError as exc:
         raise BuildError(str(exc)) from None
-    write_outputs(asserted, inferred, terms, examples, report, out)
-    return BuildResult(out, asserted, inferred, report)
+    report["derivation_triples"] = len(explained)
+    write_outputs(asserted, inferred, explained, terms, examples, report, out)
+    return BuildResult(out, asserted, inferred, report, explained)
 
 
-def validate_graph(asserted: Graph, root: Path):
-    """SHACL report for the asserted graph, which already holds the ontology and entities."""
+def validate_graph(asserted: Graph, root: Path, derivations: Graph | None = None):
+    """SHACL report for the asserted graph, which already holds the ontology and entities, and for the
+    derivations graph beside it (its shapes need the ontology's rules)."""
     try:
         shapes = load_rdf(sorted((root / "shapes").glob("*.shacl.ttl")))
     except InputError as exc:
         raise BuildError(f"shapes: {exc}") from None
-    return validate_files([], shapes, with_vocabulary=False, graphs=[asserted])
+    graphs = [asserted] if derivations is None else [asserted, derivations]
+    return validate_files([], shapes, with_vocabulary=False, graphs=graphs)
 
 
-def write_outputs(asserted: Graph, inferred: Graph, terms: Graph, examples: Graph, report: dict, out: Path) -> None:
+def write_outputs(asserted: Graph, inferred: Graph, derivations: Graph, terms: Graph, examples: Graph, report: dict,
+                  out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
     try:
-        a, i = stable(asserted), stable(inferred)
+        a, i, d = stable(asserted), stable(inferred), stable(derivations)
         write_graph(a, staging / "bonemet")
         write_graph(i, staging / "bonemet-inferred")
-        write_dataset({str(GRAPH.asserted): a, str(GRAPH.inferred): i}, staging / "bonemet.trig")
+        write_graph(d, staging / "bonemet-derivations")
+        write_dataset({str(GRAPH.asserted): a, str(GRAPH.inferred): i, str(GRAPH.derivations): d},
+                      staging / "bonemet.trig")
         write_ntriples(stable(terms), staging / VOCABULARY_FILE)
         (staging / EXAMPLES_FILE).write_text(stable(examples).serialize(format="turtle"), encoding="utf-8")
         (staging / "build-report.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")

@@ -72,7 +72,8 @@ def authorization(auth: str) -> str:
 def uploads_for(dist: Path, shapes: list[Path], workdir: Path, graph_base: str = str(GRAPH)) -> list[Upload]:
     """What a publication consists of: the built graphs and the shapes, each in its named graph."""
     out = []
-    for name, file in (("asserted", "bonemet.nt"), ("inferred", "bonemet-inferred.nt")):
+    for name, file in (("asserted", "bonemet.nt"), ("inferred", "bonemet-inferred.nt"),
+                       ("derivations", "bonemet-derivations.nt")):
         path = dist / file
         if not path.is_file():
             raise PublishError(f"{path} not found; run `bonemet build` first", 2)

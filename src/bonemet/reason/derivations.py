@@ -50,9 +50,10 @@ def trace(asserted: Graph, inferred: Graph) -> tuple[dict[Triple, Derivation], l
     while pending:
         explained = {}
         for t in sorted(pending):
-            d = next((d for d in _candidates(closure, t) if all(p in known for p in d.premises)), None)
-            if d is not None:
-                explained[t] = d
+            ready = [d for d in _candidates(closure, t) if all(p in known for p in d.premises)]
+            if ready:   # the same choice whatever order the store yields candidates in (byte-identical builds)
+                explained[t] = min(ready, key=lambda d: (sum(p not in asserted for p in d.premises), d.rule,
+                                                         [" ".join(n.n3() for n in p) for p in d.premises]))
         if not explained:
             break
         known |= explained.keys()       # only after the round: premises come from earlier rounds
@@ -70,10 +71,11 @@ def _candidates(g: Graph, t: Triple) -> Iterator[Derivation]:
     if p == RDF.type:
         for b in g.objects(s, RDF.type):
             if (b, RDFS.subClassOf, o) in g:
-                yield d("cax-sco", (s, RDF.type, b), (b, RDFS.subClassOf, o))
-            for eq in ((b, OWL.equivalentClass, o), (o, OWL.equivalentClass, b)):
-                if eq in g:
-                    yield d("cax-eqc", (s, RDF.type, b), eq)
+                yield d("cax-sco", (b, RDFS.subClassOf, o), (s, RDF.type, b))
+            if (b, OWL.equivalentClass, o) in g:
+                yield d("cax-eqc1", (b, OWL.equivalentClass, o), (s, RDF.type, b))
+            if (o, OWL.equivalentClass, b) in g:
+                yield d("cax-eqc2", (o, OWL.equivalentClass, b), (s, RDF.type, b))
         for q in g.subjects(RDFS.domain, o):
             for y in g.objects(s, q):
                 yield d("prp-dom", (q, RDFS.domain, o), (s, q, y))
@@ -94,16 +96,18 @@ def _candidates(g: Graph, t: Triple) -> Iterator[Derivation]:
             if (q, p, o) in g:
                 yield d(f"scm-{suffix}2", (s, RDFS.subPropertyOf, q), (q, p, o))
     for q in g.objects(p, OWL.inverseOf):
-        yield d("prp-inv1", (p, OWL.inverseOf, q), (o, q, s))
+        yield d("prp-inv2", (p, OWL.inverseOf, q), (o, q, s))
     for q in g.subjects(OWL.inverseOf, p):
-        yield d("prp-inv2", (q, OWL.inverseOf, p), (o, q, s))
+        yield d("prp-inv1", (q, OWL.inverseOf, p), (o, q, s))
     for q in g.subjects(RDFS.subPropertyOf, p):
         if (s, q, o) in g:
             yield d("prp-spo1", (q, RDFS.subPropertyOf, p), (s, q, o))
-    for q in set(g.subjects(OWL.equivalentProperty, p)) | set(g.objects(p, OWL.equivalentProperty)):
+    for q in g.subjects(OWL.equivalentProperty, p):
         if (s, q, o) in g:
-            forward: Triple = (q, OWL.equivalentProperty, p)
-            yield d("prp-eqp", forward if forward in g else (p, OWL.equivalentProperty, q), (s, q, o))
+            yield d("prp-eqp1", (q, OWL.equivalentProperty, p), (s, q, o))
+    for q in g.objects(p, OWL.equivalentProperty):
+        if (s, q, o) in g:
+            yield d("prp-eqp2", (p, OWL.equivalentProperty, q), (s, q, o))
     if (p, RDF.type, OWL.TransitiveProperty) in g:
         for y in g.objects(s, p):
             if (y, p, o) in g:
@@ -125,20 +129,20 @@ def conclude(rule: str, premises: tuple[Triple, ...], g: Graph) -> Triple | None
     None when the premises do not fit the rule."""
     by_pattern: dict[str, Callable[..., Triple | None]] = {
         "scm-cls": lambda c: (c[0], RDFS.subClassOf, OWL.Thing) if c[1:] == (RDF.type, OWL.Class) else None,
-        "cax-sco": lambda x, ax: (x[0], RDF.type, ax[2]) if _fits(x, ax, RDF.type, RDFS.subClassOf) else None,
-        "cax-eqc": lambda x, ax: (x[0], RDF.type, ax[2] if ax[0] == x[2] else ax[0])
-        if x[1] == RDF.type and ax[1] == OWL.equivalentClass and x[2] in (ax[0], ax[2]) else None,
+        "cax-sco": lambda ax, x: _typed(ax, x, RDFS.subClassOf, forward=True),
+        "cax-eqc1": lambda ax, x: _typed(ax, x, OWL.equivalentClass, forward=True),
+        "cax-eqc2": lambda ax, x: _typed(ax, x, OWL.equivalentClass, forward=False),
         "prp-dom": lambda ax, x: (x[0], RDF.type, ax[2]) if ax[1] == RDFS.domain and x[1] == ax[0] else None,
         "prp-rng": lambda ax, x: (x[2], RDF.type, ax[2]) if ax[1] == RDFS.range and x[1] == ax[0] else None,
         "scm-sco": lambda a, b: (a[0], a[1], b[2]) if a[1] == b[1] == RDFS.subClassOf and a[2] == b[0] else None,
         "scm-spo": lambda a, b: (a[0], a[1], b[2]) if a[1] == b[1] == RDFS.subPropertyOf and a[2] == b[0] else None,
         "scm-dom1": lambda a, b: _scm1(a, b, RDFS.domain), "scm-rng1": lambda a, b: _scm1(a, b, RDFS.range),
         "scm-dom2": lambda a, b: _scm2(a, b, RDFS.domain), "scm-rng2": lambda a, b: _scm2(a, b, RDFS.range),
-        "prp-inv1": lambda ax, x: (x[2], ax[0], x[0]) if ax[1] == OWL.inverseOf and x[1] == ax[2] else None,
-        "prp-inv2": lambda ax, x: (x[2], ax[2], x[0]) if ax[1] == OWL.inverseOf and x[1] == ax[0] else None,
+        "prp-inv1": lambda ax, x: (x[2], ax[2], x[0]) if ax[1] == OWL.inverseOf and x[1] == ax[0] else None,
+        "prp-inv2": lambda ax, x: (x[2], ax[0], x[0]) if ax[1] == OWL.inverseOf and x[1] == ax[2] else None,
         "prp-spo1": lambda ax, x: (x[0], ax[2], x[2]) if ax[1] == RDFS.subPropertyOf and x[1] == ax[0] else None,
-        "prp-eqp": lambda ax, x: (x[0], ax[2] if x[1] == ax[0] else ax[0], x[2])
-        if ax[1] == OWL.equivalentProperty and x[1] in (ax[0], ax[2]) else None,
+        "prp-eqp1": lambda ax, x: (x[0], ax[2], x[2]) if ax[1] == OWL.equivalentProperty and x[1] == ax[0] else None,
+        "prp-eqp2": lambda ax, x: (x[0], ax[0], x[2]) if ax[1] == OWL.equivalentProperty and x[1] == ax[2] else None,
         "prp-trp": lambda ax, a, b: (a[0], a[1], b[2])
         if ax[1:] == (RDF.type, OWL.TransitiveProperty) and a[1] == b[1] == ax[0] and a[2] == b[0] else None,
         "prp-symp": lambda ax, x: (x[2], x[1], x[0]) if ax[1:] == (RDF.type, OWL.SymmetricProperty) and x[1] == ax[0]
@@ -152,8 +156,10 @@ def conclude(rule: str, premises: tuple[Triple, ...], g: Graph) -> Triple | None
         return None
 
 
-def _fits(x: Triple, ax: Triple, p1: Node, p2: Node) -> bool:
-    return x[1] == p1 and ax[1] == p2 and x[2] == ax[0]
+def _typed(ax: Triple, x: Triple, axiom: Node, forward: bool) -> Triple | None:
+    """cax-sco, cax-eqc1 (forward: an instance of the axiom's subject) and cax-eqc2 (of its object)."""
+    source, target = (ax[0], ax[2]) if forward else (ax[2], ax[0])
+    return (x[0], RDF.type, target) if ax[1] == axiom and x[1] == RDF.type and x[2] == source else None
 
 
 def _scm1(a: Triple, b: Triple, p: Node) -> Triple | None:

@@ -50,6 +50,7 @@ SERVICE_NOTE = "Read-only. The default graph is the union of the asserted and in
 def service_description(endpoint: str, report: dict) -> str:
     """The SPARQL 1.1 Service Description of the endpoint, in Turtle."""
     asserted, inferred = report["asserted_triples"], report["inferred_triples"]
+    derivations = report.get("derivation_triples", 0)
     examples = endpoint.removesuffix("/sparql") + "/.well-known/sparql-examples"
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
@@ -66,11 +67,13 @@ def service_description(endpoint: str, report: dict) -> str:
     rdfs:seeAlso <{examples}> ;
     dcterms:description "{SERVICE_NOTE}" ;
     sd:defaultDataset [ a sd:Dataset ;
-        sd:defaultGraph [ a sd:Graph ; void:triples {asserted + inferred} ] ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {asserted + inferred + derivations} ] ;
         sd:namedGraph [ a sd:NamedGraph ; sd:name <{GRAPH['asserted']}> ;
                         sd:graph [ a sd:Graph ; void:triples {asserted} ] ] ,
                       [ a sd:NamedGraph ; sd:name <{GRAPH['inferred']}> ;
-                        sd:graph [ a sd:Graph ; void:triples {inferred} ] ] ] .
+                        sd:graph [ a sd:Graph ; void:triples {inferred} ] ] ,
+                      [ a sd:NamedGraph ; sd:name <{GRAPH['derivations']}> ;
+                        sd:graph [ a sd:Graph ; void:triples {derivations} ] ] ] .
 """
 
 

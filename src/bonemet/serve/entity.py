@@ -49,10 +49,13 @@ OWN = PROLOGUE + """SELECT ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
   BIND(COALESCE(?ownlabel, ?maplabel) AS ?olabel)
   OPTIONAL { ?p rdfs:label ?plabel }
 }"""
-# any reified triple about this resource: sourced statements, and mapping records (from a mapping set)
-STATEMENTS = PROLOGUE + """SELECT ?st ?s ?p ?o ?source ?frequency ?flabel ?start ?end ?note WHERE {
+# any reified triple about this resource: sourced statements, mapping records (from a mapping set) and
+# derivations (why an inferred triple holds); not the asserted triples derivations name as premises
+STATEMENTS = PROLOGUE + """SELECT ?st ?s ?p ?o ?source ?frequency ?flabel ?start ?end ?note ?rule WHERE {
   { ?st rdf:subject <IRI> } UNION { ?st rdf:object <IRI> }
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  FILTER NOT EXISTS { ?st a bonemet:AssertedTriple }
+  OPTIONAL { ?st bonemet:rule ?rule }
   OPTIONAL { ?st prov:wasDerivedFrom ?source }
   OPTIONAL { ?st bonemet:frequency ?frequency OPTIONAL { ?frequency rdfs:label ?flabel } }
   OPTIONAL { ?st bonemet:evidence/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }
@@ -86,6 +89,12 @@ GROUP_ROWS = PROLOGUE + """SELECT ?s ?g ?olabel WHERE {
 }"""
 
 
+def why_own_query(iri: str) -> str:
+    """A derivation's own triple (rdf:subject, rdf:predicate, rdf:object) and label, with labels."""
+    return _fill(PROLOGUE + """SELECT ?p ?o ?olabel WHERE {
+  <IRI> ?p ?o OPTIONAL { ?o rdfs:label ?olabel } }""", IRI=iri)
+
+
 def label_query(iri: str) -> str:
     return f"SELECT ?o WHERE {{ <{iri}> <{RDFS_LABEL}> ?o }} LIMIT 1"
 
@@ -110,6 +119,7 @@ class Claim:
     start: str | None
     end: str | None
     note: str | None
+    rule: str | None = None        # set for a derivation: the OWL 2 RL rule that yields the triple
 
     @property
     def source_name(self) -> str:
@@ -129,9 +139,18 @@ class Row:
     claims: list[Claim] = field(default_factory=list)
 
     @property
+    def stated(self) -> list[Claim]:
+        """The sources' claims (a derivation explains a row, it does not state it)."""
+        return [c for c in self.claims if c.rule is None]
+
+    @property
+    def derivation(self) -> Claim | None:
+        return next((c for c in self.claims if c.rule is not None), None)
+
+    @property
     def words(self) -> list[str]:
-        return sorted({c.frequency for c in self.claims if c.frequency},
-                      key=lambda w: min(c.rank for c in self.claims if c.frequency == w))
+        return sorted({c.frequency for c in self.stated if c.frequency},
+                      key=lambda w: min(c.rank for c in self.stated if c.frequency == w))
 
     @property
     def differ(self) -> bool:
@@ -140,7 +159,7 @@ class Row:
 
     @property
     def rank(self) -> int:
-        return min((c.rank for c in self.claims), default=len(FREQUENCY_ORDER))
+        return min((c.rank for c in self.stated), default=len(FREQUENCY_ORDER))
 
 
 @dataclass
@@ -235,7 +254,8 @@ def _claims(rows: list[dict]) -> dict[tuple[str, str, str], list[Claim]]:
         word = _v(r, "flabel")
         local = (_v(r, "frequency") or "").rsplit("/", 1)[-1]
         rank = FREQUENCY_ORDER.index(local) if local in FREQUENCY_ORDER else len(FREQUENCY_ORDER)
-        claim = Claim(r["st"]["value"], _v(r, "source"), word, rank, _v(r, "start"), _v(r, "end"), _v(r, "note"))
+        claim = Claim(r["st"]["value"], _v(r, "source"), word, rank, _v(r, "start"), _v(r, "end"), _v(r, "note"),
+                      (_v(r, "rule") or "").rsplit("/", 1)[-1] or None)
         by_triple[(r["s"]["value"], r["p"]["value"], r["o"]["value"])].setdefault(claim.statement, claim)
     return {k: sorted(v.values(), key=lambda c: (c.rank, c.source or "", c.statement)) for k, v in by_triple.items()}
 
@@ -270,7 +290,7 @@ def _relations(iri: str, own: list[dict], incoming: list[dict], claims: dict, ru
     # relations the sources speak of first; curated and inferred-only ones (hierarchies) after them
     def order(kv: tuple) -> tuple:
         (_prop, backwards), found = kv
-        return (not any(row.claims for row in found.values()), backwards, labels[kv[0]])
+        return (not any(row.stated for row in found.values()), backwards, labels[kv[0]])
 
     for (prop, backwards), found in sorted(rows.items(), key=order):
         ordered = sorted(found.values(), key=lambda row: (not row.asserted, row.rank, (row.label or "").lower()))
@@ -286,7 +306,9 @@ def _add(rows: dict, labels: dict, key: tuple[str, bool], phrase: str, binding: 
     row.label = row.label or _v(binding, "olabel")
     row.asserted |= binding["g"]["value"] != KNOWLEDGE[1]
     known = {c.statement for c in row.claims}
-    row.claims += [c for c in claims if c.statement not in known]
+    # one derivation per row: the link as read from this page (own links are added before incoming ones)
+    explained = row.derivation is not None
+    row.claims += [c for c in claims if c.statement not in known and not (explained and c.rule)]
     row.claims.sort(key=lambda c: (c.rank, c.source or "", c.statement))
 
 

@@ -28,14 +28,16 @@ ONE_LABEL = "(MIN(STR(?cl)) AS ?cancerLabel) (MIN(STR(?sl)) AS ?siteLabel)"
 
 STATED = f"""SELECT ?cancer ?site {ONE_LABEL} (COUNT(DISTINCT ?source) AS ?sources)
        (GROUP_CONCAT(DISTINCT COALESCE(STR(?f), ""); separator=" ") AS ?frequencies) WHERE {{
-  ?st rdf:subject ?cancer ; rdf:predicate bonemet:metastasizesTo ; rdf:object ?site ; prov:wasDerivedFrom ?source .
+  ?st a bonemet:SourcedStatement ; rdf:subject ?cancer ; rdf:predicate bonemet:metastasizesTo ; rdf:object ?site ;
+      prov:wasDerivedFrom ?source .
   OPTIONAL {{ ?st bonemet:frequency ?f }}   # COALESCE: one unbound ?f would make GROUP_CONCAT unbound
   {BONE_SITE} {LABELS}
 }} GROUP BY ?cancer ?site"""
 
 INFERRED = f"""SELECT ?cancer ?site {ONE_LABEL} WHERE {{
   GRAPH <https://w3id.org/bonemet/graph/inferred> {{ ?cancer bonemet:metastasizesTo ?site }}
-  FILTER NOT EXISTS {{ ?st rdf:subject ?cancer ; rdf:predicate bonemet:metastasizesTo ; rdf:object ?site }}
+  FILTER NOT EXISTS {{ ?st a bonemet:SourcedStatement ; rdf:subject ?cancer ; rdf:predicate bonemet:metastasizesTo ;
+                          rdf:object ?site }}
   {BONE_SITE} {LABELS}
 }} GROUP BY ?cancer ?site"""
 

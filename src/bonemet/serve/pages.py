@@ -17,6 +17,7 @@ from bonemet import __version__
 from bonemet.namespaces import BASE, EXTERNAL_CURIES, curie
 from bonemet.serve.entity import Page, Row
 from bonemet.serve.trees import TITLES, Tree
+from bonemet.serve.why import Step
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
@@ -123,6 +124,11 @@ class Renderer:
                            passages=passages, figure=_figure(out), page=page, others=_links(page.others),
                            here=local(page.iri, self.base_url) or page.iri, picture=Markup(picture), trees=trees,
                            titles=TITLES)
+
+    def derivation(self, iri: str, label: str, conclusion: tuple, step: Step) -> bytes:
+        """Why an inferred triple holds: the chain of rules down to the sources (bonemet.serve.why)."""
+        return self.render("derivation.html", title=f"Why: {label}", iri=iri, conclusion=conclusion, step=step,
+                           here=local(iri, self.base_url) or iri)
 
     def links(self, page_iri: str, label: str, prop: str, prop_label: str | None, count: int, number: int,
               size: int, rows: list[Row]) -> bytes:

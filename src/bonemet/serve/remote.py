@@ -23,7 +23,7 @@ from bonemet.serve.results import Answer, Request, answer_boolean, answer_graph,
 from bonemet.serve.static import StaticFiles
 from bonemet.serve.void import sparql_statistics
 
-PUBLISHED_GRAPHS = [str(GRAPH["asserted"]), str(GRAPH["inferred"])]
+PUBLISHED_GRAPHS = [str(GRAPH["asserted"]), str(GRAPH["inferred"]), str(GRAPH["derivations"])]
 ASK_FOR = "application/sparql-results+json, application/n-triples;q=0.9"
 
 
@@ -141,7 +141,7 @@ class RemoteEngine:
         return None   # made from the store on request: no file to validate or cut into ranges
 
     def download(self, name: str) -> tuple[int, bytes]:
-        """A download made from the store: the asserted or inferred graph, or both as TriG."""
+        """A download made from the store: the asserted, inferred or derivations graph, or all as TriG."""
         import pyoxigraph as ox
 
         if name not in REMOTE_DUMPS:
@@ -150,8 +150,7 @@ class RemoteEngine:
         syntax = by_suffix("." + ext)
         assert syntax is not None   # REMOTE_DUMPS are named with the table's suffixes
         fmt = syntax.oxigraph
-        graphs = PUBLISHED_GRAPHS if ext == "trig" else \
-            [str(GRAPH["inferred" if stem.endswith("inferred") else "asserted"])]
+        graphs = PUBLISHED_GRAPHS if ext == "trig" else [str(GRAPH[DUMP_GRAPHS[stem]])]
         quads = []
         for graph in graphs:
             status, triples = _graph_triples(self, graph)
@@ -165,7 +164,8 @@ class RemoteEngine:
         pass
 
 
-REMOTE_DUMPS = [f"{stem}{s.suffix}" for stem in ("bonemet", "bonemet-inferred") for s in DUMP_SYNTAXES] \
+DUMP_GRAPHS = {"bonemet": "asserted", "bonemet-inferred": "inferred", "bonemet-derivations": "derivations"}
+REMOTE_DUMPS = [f"{stem}{s.suffix}" for stem in DUMP_GRAPHS for s in DUMP_SYNTAXES] \
     + ["bonemet" + TRIG.suffix]
 
 
@@ -195,5 +195,6 @@ def remote_report(select, stats: dict) -> dict:
     entities = select(f"""SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ GRAPH <{GRAPH['asserted']}> {{
         ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(STRSTARTS(STR(?e), "{BME}")) }} }}""")
     return {"asserted_triples": stats["asserted"], "inferred_triples": stats["inferred"],
-            "entities": int(entities[0]["n"]), "statements_per_source": per_source("SourcedStatement"),
+            "derivation_triples": stats["derivations"], "entities": int(entities[0]["n"]),
+            "statements_per_source": per_source("SourcedStatement"),
             "statistics_per_source": per_source("Statistic")}

@@ -20,13 +20,16 @@ from bonemet.formats import by_media_type, content_type, download_type
 from bonemet.namespaces import BASE
 from bonemet.serve.conneg import GRAPH_TYPES, LD_TYPES, NotAcceptable, choose, extension_media
 from bonemet.serve.documents import construct_query, ontology_sections, search_query, service_description, unsafe_iri
-from bonemet.serve.entity import PAGE_ROWS, gather, group_count, group_rows, label_query
+from bonemet.serve.entity import PAGE_ROWS, gather, group_count, group_rows, label_query, why_own_query
 from bonemet.serve.guard import QueryRefused, check_query
 from bonemet.serve.results import Answer
 from bonemet.serve.site import QueryFailed, Site
 from bonemet.serve.static import GZIP_MIN_BYTES, Response, accepts_gzip
+from bonemet.serve.why import MAX_ROWS, chain, chain_query, is_derivation
 
 HTML = content_type("text/html")
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TEXT = "text/plain; charset=utf-8"
 COMMON = {"Access-Control-Allow-Origin": "*",
           "Access-Control-Expose-Headers": "Bonemet-Result-Truncated, Bonemet-Result-Limit"}
@@ -203,6 +206,8 @@ class Exchange:
             try:
                 if "links" in params:
                     return self.links_page(iri, params)
+                if is_derivation(iri):
+                    return self.why_page(iri)
                 page = gather(self.site.page_select, iri, self.site.rules, self.site.ordered_lists)
             except QueryFailed as exc:
                 return self.answer(exc.answer)
@@ -217,6 +222,18 @@ class Exchange:
         suffix = by_media_type(media).suffix
         return self.send(ans.status, ans.body, ans.content_type,
                          {"Vary": "Accept", "Content-Location": f"{stem}{suffix}"})
+
+    def why_page(self, iri: str) -> Reply:
+        """A derivation's page: the chain of rules down to the sources' statements."""
+        step = chain(self.site.page_select(chain_query(iri), MAX_ROWS), iri)
+        own = {r["p"]["value"]: r for r in self.site.page_select(why_own_query(iri), 100)}
+        if step is None or not own:
+            return self.send(404, self.site.pages.not_found(iri), HTML, {"Vary": "Accept"})
+        conclusion = tuple((own[RDF_NS + k]["o"]["value"], own[RDF_NS + k].get("olabel", {}).get("value"))
+                           for k in ("subject", "predicate", "object"))
+        label = own.get(RDFS_LABEL, {}).get("o", {}).get("value", iri)
+        return self.send(200, self.site.pages.derivation(iri, label, conclusion, step), HTML,
+                         {"Vary": "Accept", "Content-Location": "/" + iri[len(BASE):] + ".html"})
 
     def links_page(self, iri: str, params: dict[str, list[str]]) -> Reply:
         """?links=PROPERTY&page=N: one page of the resources linking here by PROPERTY."""
