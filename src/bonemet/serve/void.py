@@ -15,19 +15,23 @@ from bonemet.validate.api import VOCABULARY_FILE
 
 
 def local_statistics(dist: Path) -> dict:
-    """Counts for the description, from the built files."""
-    asserted = Graph().parse(dist / "bonemet.nt", format="nt")
-    inferred = Graph().parse(dist / "bonemet-inferred.nt", format="nt")
-    union = asserted + inferred
-    # the derivations are about the triples, not more knowledge: counted, not parsed (start-up time)
-    derivations = 0
-    if (dist / "bonemet-derivations.nt").is_file():   # a release built before derivations has none
-        with open(dist / "bonemet-derivations.nt", "rb") as lines:
-            derivations = sum(1 for line in lines if line.strip() and not line.startswith(b"#"))
+    """Counts for the description, from the built files (read with pyoxigraph's parser: start-up time)."""
+    import pyoxigraph as ox
+
+    def triples(name: str) -> set:
+        path = dist / name
+        if not path.is_file():       # a release built before derivations has none
+            return set()
+        return {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)}
+
+    asserted, inferred = triples("bonemet.nt"), triples("bonemet-inferred.nt")
+    derivations = len(triples("bonemet-derivations.nt"))
+    union = asserted | inferred
+    rdf_type = ox.NamedNode(str(RDF.type))
     return {"asserted": len(asserted), "inferred": len(inferred), "derivations": derivations,
             "triples": len(asserted) + len(inferred) + derivations,
-            "classes": len(set(union.objects(None, RDF.type))), "properties": len(set(union.predicates())),
-            "subjects": len(set(union.subjects()))}
+            "classes": len({o for _s, p, o in union if p == rdf_type}), "properties": len({p for _s, p, _o in union}),
+            "subjects": len({s for s, _p, _o in union})}
 
 
 # classes, properties and subjects are counted over the knowledge (asserted and inferred), as from the files
