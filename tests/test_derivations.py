@@ -10,8 +10,9 @@ import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 
 from bonemet.build.derivation_graph import triple_key
-from bonemet.namespaces import BONEMET, DERIVATION, RULE
+from bonemet.namespaces import BME, BONEMET, DERIVATION, RULE
 from bonemet.reason.derivations import Derivation, conclude, trace
+from conftest import CHROMIUM, browse, keep_for_review
 
 
 @pytest.fixture(scope="module")
@@ -158,3 +159,15 @@ def test_the_why_page_shows_the_chain_down_to_the_sources(default_server):
     assert "spinal cord" in text.lower() and "source 002" in text
     status, _, turtle = default_server.request(why.group(1), headers={"Accept": "text/turtle"})
     assert status == 200 and b"premise" in turtle
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (make test installs it)")
+def test_the_why_page_in_chromium(default_server, built):
+    path = "/derivation/" + triple_key((URIRef(BME + "KidneyCancer"), BONEMET.metastasizesTo,
+                                         URIRef(BME + "CentralNervousSystemSite")))
+    shot = built.out.parent / "screenshots" / "why.png"
+    shot.parent.mkdir(exist_ok=True)
+    browse(default_server.url + path, f"--screenshot={shot}", "--window-size=1200,900")
+    dom = browse(default_server.url + path)
+    assert "Why: kidney cancer metastasizes to central nervous system" in dom and "prp-spo2" in dom
+    keep_for_review(shot)
