@@ -114,10 +114,10 @@ def bench_query_mix(registry: Path, runs: int) -> dict:
 class Server:
     """A server process (in its own process group), its SPARQL URL, and its memory."""
 
-    def __init__(self, cmd: list[str], url: str, wait: bool = True):
+    def __init__(self, cmd: list[str], url: str, wait: bool = True, env: dict[str, str] | None = None):
         self.cmd, self.url = cmd, url
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True, env=env)
         if wait:
             self.wait_ready()
 

@@ -17,13 +17,11 @@ import gzip
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 BONEMET = [sys.executable, "-m", "bonemet.cli"]
@@ -38,24 +36,6 @@ PAGES = {
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = "a04303d"   # the last commit whose pages listed every triple both ways in one table
-
-
-def serve(registry: Path, store: str, port: int, src: Path | None = None) -> subprocess.Popen:
-    """`bonemet serve`, of this checkout or of the package sources in `src` (the same dist/ either way)."""
-    env = os.environ | ({"PYTHONPATH": str(src), "BONEMET_PROJECT": str(ROOT)} if src else {})
-    proc = subprocess.Popen(BONEMET + ["serve", "--port", str(port), "--data", str(registry), "--store", store,
-                                       "--dist", str(ROOT / "dist")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.time() + 900
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"bench_pages: the server exited: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%20%7B%7D", timeout=2).read()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("bench_pages: the server did not start")
 
 
 def measure(port: int, path: str, requests: int) -> dict:
@@ -77,20 +57,19 @@ def measure(port: int, path: str, requests: int) -> dict:
             "max_ms": later[-1] * 1000, "requests": requests, "lines": body.count(b"\n")}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def measure_server(registry: Path, store: str, pages: dict[str, str], requests: int, src: Path | None = None) -> dict:
+    """`bonemet serve` of this checkout, or of the package sources in `src` (the same dist/ either way),
+    and the figures of each page."""
+    from bench import Server, free_port  # bench imports this module: not at its top
+
     port = free_port()
-    proc = serve(registry, store, port, src)
+    env = os.environ | ({"PYTHONPATH": str(src), "BONEMET_PROJECT": str(ROOT)} if src else {})
+    server = Server(BONEMET + ["serve", "--port", str(port), "--data", str(registry), "--store", store,
+                               "--dist", str(ROOT / "dist")], f"http://127.0.0.1:{port}/sparql", env=env)
     try:
         return {name: measure(port, path, requests) for name, path in pages.items()}
     finally:
-        proc.terminate()
-        proc.wait(30)
+        server.stop()
 
 
 def bench(registry: Path, requests: int = 50, stores: tuple[str, ...] = ("disk", "memory")) -> dict:

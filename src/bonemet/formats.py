@@ -65,6 +65,9 @@ INPUT_NAMES = sorted(s.name for s in RDF_SYNTAXES)
 GRAPH_SYNTAXES = tuple(s for s in RDF_SYNTAXES if s.aliases)
 DUMP_SYNTAXES = tuple(s for s in RDF_SYNTAXES if s.dump)
 TRIG = next(s for s in RDF_SYNTAXES if s.name == "trig")
+# The graphs of a release: named graph (under bonemet.namespaces.GRAPH) -> file stem of its dumps in dist/.
+# bonemet.trig holds them all, each in its named graph.
+RELEASE_GRAPHS = {"asserted": "bonemet", "inferred": "bonemet-inferred", "derivations": "bonemet-derivations"}
 # `format=` values of the endpoint -> media type (html: the Linked Data pages)
 FORMAT_ALIASES = ({alias: f.media_type for f in RESULTS_FORMATS for alias in f.aliases}
                   | {alias: s.media_type for s in GRAPH_SYNTAXES for alias in s.aliases} | {"html": "text/html"})

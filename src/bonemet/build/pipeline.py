@@ -27,6 +27,7 @@ from bonemet.curate.checks import check_all, load_rows
 from bonemet.curate.sources import load_source
 from bonemet.curate.sssom import mapping_graph, mapping_set_files, read_mapping_set
 from bonemet.curate.tables import TableError
+from bonemet.formats import RELEASE_GRAPHS
 from bonemet.io import InputError, load_rdf
 from bonemet.namespaces import BASE, GRAPH, ONTOLOGY_IRI
 from bonemet.project import current
@@ -173,12 +174,10 @@ def write_outputs(asserted: Graph, inferred: Graph, derivations: Graph, terms: G
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
     try:
-        a, i, d = stable(asserted), stable(inferred), stable(derivations)
-        write_graph(a, staging / "bonemet")
-        write_graph(i, staging / "bonemet-inferred")
-        write_graph(d, staging / "bonemet-derivations")
-        write_dataset({str(GRAPH.asserted): a, str(GRAPH.inferred): i, str(GRAPH.derivations): d},
-                      staging / "bonemet.trig")
+        graphs = {"asserted": stable(asserted), "inferred": stable(inferred), "derivations": stable(derivations)}
+        for name, stem in RELEASE_GRAPHS.items():
+            write_graph(graphs[name], staging / stem)
+        write_dataset({str(GRAPH[name]): g for name, g in graphs.items()}, staging / "bonemet.trig")
         write_ntriples(stable(terms), staging / VOCABULARY_FILE)
         (staging / EXAMPLES_FILE).write_text(stable(examples).serialize(format="turtle"), encoding="utf-8")
         (staging / "build-report.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")

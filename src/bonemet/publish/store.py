@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bonemet.formats import RELEASE_GRAPHS
 from bonemet.namespaces import GRAPH
 
 CHUNK = 256 * 1024
@@ -72,9 +73,8 @@ def authorization(auth: str) -> str:
 def uploads_for(dist: Path, shapes: list[Path], workdir: Path, graph_base: str = str(GRAPH)) -> list[Upload]:
     """What a publication consists of: the built graphs and the shapes, each in its named graph."""
     out = []
-    for name, file in (("asserted", "bonemet.nt"), ("inferred", "bonemet-inferred.nt"),
-                       ("derivations", "bonemet-derivations.nt")):
-        path = dist / file
+    for name, stem in RELEASE_GRAPHS.items():
+        path = dist / f"{stem}.nt"
         if not path.is_file():
             raise PublishError(f"{path} not found; run `bonemet build` first", 2)
         out.append(Upload(graph_base + name, path, "application/n-triples", _count_ntriples(path)))

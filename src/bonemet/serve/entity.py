@@ -84,15 +84,12 @@ INCOMING = PROLOGUE + """SELECT ?s ?p ?g ?olabel WHERE {
 # its own index order, which is stable: every worker is forked from one loaded store. An external
 # store promises no order without ORDER BY, so it is asked for one.
 GROUP_PAGE = "SELECT DISTINCT ?s WHERE { ?s <PROP> <IRI> } ORDER_BY LIMIT ROWS OFFSET SKIP"
+GROUP_COUNT = PROLOGUE + """SELECT ?n ?plabel WHERE {
+  { SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s <PROP> <IRI> } } OPTIONAL { <PROP> rdfs:label ?plabel }
+} LIMIT 1"""
 GROUP_ROWS = PROLOGUE + """SELECT ?s ?g ?olabel WHERE {
   VALUES ?s { SUBJECTS } GRAPH ?g { ?s <PROP> <IRI> } OPTIONAL { ?s rdfs:label ?olabel }
 }"""
-
-
-def why_own_query(iri: str) -> str:
-    """A derivation's own triple (rdf:subject, rdf:predicate, rdf:object) and label, with labels."""
-    return _fill(PROLOGUE + """SELECT ?p ?o ?olabel WHERE {
-  <IRI> ?p ?o OPTIONAL { ?o rdfs:label ?olabel } }""", IRI=iri)
 
 
 def label_query(iri: str) -> str:
@@ -237,10 +234,11 @@ def group_rows(select: Select, iri: str, prop: str, skip: int, rows: int, ordere
 
 
 def group_count(select: Select, iri: str, prop: str) -> tuple[int, str | None]:
-    for c in select(_fill(GROUPS, IRI=iri), ROW_LIMIT):
-        if c["p"]["value"] == prop:
-            return int(c["n"]["value"]), _v(c, "plabel")
-    return 0, None
+    """How many resources link here by `prop`, and its label; links shown elsewhere make no group."""
+    if prop in ELSEWHERE:
+        return 0, None
+    found = select(_fill(GROUP_COUNT, IRI=iri, PROP=prop), 1)
+    return (int(found[0]["n"]["value"]), _v(found[0], "plabel")) if found else (0, None)
 
 
 def _is_relation(prop: str) -> bool:

@@ -16,14 +16,14 @@ import http.client
 import json
 import urllib.parse
 
-from bonemet.formats import DUMP_SYNTAXES, TRIG, by_suffix
+from bonemet.formats import DUMP_SYNTAXES, RELEASE_GRAPHS, TRIG, by_suffix
 from bonemet.namespaces import GRAPH
 from bonemet.serve.conneg import NotAcceptable
 from bonemet.serve.results import Answer, Request, answer_boolean, answer_graph, answer_solutions, error_answer
 from bonemet.serve.static import StaticFiles
 from bonemet.serve.void import sparql_statistics
 
-PUBLISHED_GRAPHS = [str(GRAPH["asserted"]), str(GRAPH["inferred"]), str(GRAPH["derivations"])]
+PUBLISHED_GRAPHS = [str(GRAPH[name]) for name in RELEASE_GRAPHS]
 ASK_FOR = "application/sparql-results+json, application/n-triples;q=0.9"
 
 
@@ -150,7 +150,7 @@ class RemoteEngine:
         syntax = by_suffix("." + ext)
         assert syntax is not None   # REMOTE_DUMPS are named with the table's suffixes
         fmt = syntax.oxigraph
-        graphs = PUBLISHED_GRAPHS if ext == "trig" else [str(GRAPH[DUMP_GRAPHS[stem]])]
+        graphs = PUBLISHED_GRAPHS if ext == "trig" else [str(GRAPH[name]) for name, s in RELEASE_GRAPHS.items() if s == stem]
         quads = []
         for graph in graphs:
             status, triples = _graph_triples(self, graph)
@@ -164,8 +164,7 @@ class RemoteEngine:
         pass
 
 
-DUMP_GRAPHS = {"bonemet": "asserted", "bonemet-inferred": "inferred", "bonemet-derivations": "derivations"}
-REMOTE_DUMPS = [f"{stem}{s.suffix}" for stem in DUMP_GRAPHS for s in DUMP_SYNTAXES] \
+REMOTE_DUMPS = [f"{stem}{s.suffix}" for stem in RELEASE_GRAPHS.values() for s in DUMP_SYNTAXES] \
     + ["bonemet" + TRIG.suffix]
 
 

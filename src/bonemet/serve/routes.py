@@ -20,16 +20,14 @@ from bonemet.formats import by_media_type, content_type, download_type
 from bonemet.namespaces import BASE
 from bonemet.serve.conneg import GRAPH_TYPES, LD_TYPES, NotAcceptable, choose, extension_media
 from bonemet.serve.documents import construct_query, ontology_sections, search_query, service_description, unsafe_iri
-from bonemet.serve.entity import PAGE_ROWS, gather, group_count, group_rows, label_query, why_own_query
+from bonemet.serve.entity import PAGE_ROWS, gather, group_count, group_rows, label_query
 from bonemet.serve.guard import QueryRefused, check_query
 from bonemet.serve.results import Answer
 from bonemet.serve.site import QueryFailed, Site
 from bonemet.serve.static import GZIP_MIN_BYTES, Response, accepts_gzip
-from bonemet.serve.why import MAX_ROWS, chain, chain_query, is_derivation
+from bonemet.serve.why import MAX_ROWS, chain, chain_query, conclusion, is_derivation, own_query
 
 HTML = content_type("text/html")
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TEXT = "text/plain; charset=utf-8"
 COMMON = {"Access-Control-Allow-Origin": "*",
           "Access-Control-Expose-Headers": "Bonemet-Result-Truncated, Bonemet-Result-Limit"}
@@ -208,7 +206,7 @@ class Exchange:
                     return self.links_page(iri, params)
                 if is_derivation(iri):
                     return self.why_page(iri)
-                page = gather(self.site.page_select, iri, self.site.rules, self.site.ordered_lists)
+                page = gather(self.site.select, iri, self.site.rules, self.site.ordered_lists)
             except QueryFailed as exc:
                 return self.answer(exc.answer)
             if not (page.own or page.relations or page.figures or page.groups):
@@ -225,14 +223,12 @@ class Exchange:
 
     def why_page(self, iri: str) -> Reply:
         """A derivation's page: the chain of rules down to the sources' statements."""
-        step = chain(self.site.page_select(chain_query(iri), MAX_ROWS), iri)
-        own = {r["p"]["value"]: r for r in self.site.page_select(why_own_query(iri), 100)}
-        if step is None or not own:
+        step = chain(self.site.select(chain_query(iri), MAX_ROWS), iri)
+        concluded = conclusion(self.site.select(own_query(iri), 100))
+        if step is None or concluded is None:
             return self.send(404, self.site.pages.not_found(iri), HTML, {"Vary": "Accept"})
-        conclusion = tuple((own[RDF_NS + k]["o"]["value"], own[RDF_NS + k].get("olabel", {}).get("value"))
-                           for k in ("subject", "predicate", "object"))
-        label = own.get(RDFS_LABEL, {}).get("o", {}).get("value", iri)
-        return self.send(200, self.site.pages.derivation(iri, label, conclusion, step), HTML,
+        label, triple = concluded
+        return self.send(200, self.site.pages.derivation(iri, label or iri, triple, step), HTML,
                          {"Vary": "Accept", "Content-Location": "/" + iri[len(BASE):] + ".html"})
 
     def links_page(self, iri: str, params: dict[str, list[str]]) -> Reply:
@@ -240,13 +236,13 @@ class Exchange:
         prop, number = (params.get("links") or [""])[0], (params.get("page") or ["1"])[0]
         if not number.isdigit() or int(number) < 1 or unsafe_iri(prop) or ":" not in prop:
             return self.fail(400, "?links= needs a property IRI and ?page= a page number from 1")
-        count, prop_label = group_count(self.site.page_select, iri, prop)
+        count, prop_label = group_count(self.site.select, iri, prop)
         pages = max(1, -(-count // PAGE_ROWS))
         if count == 0 or int(number) > pages:
             return self.send(404, self.site.pages.not_found(f"page {number} of the links to {iri} by {prop}"), HTML)
-        rows = group_rows(self.site.page_select, iri, prop, (int(number) - 1) * PAGE_ROWS, PAGE_ROWS,
+        rows = group_rows(self.site.select, iri, prop, (int(number) - 1) * PAGE_ROWS, PAGE_ROWS,
                           self.site.ordered_lists)
-        label = next((r["o"]["value"] for r in self.site.page_select(label_query(iri), 1)), iri.rsplit("/", 1)[-1])
+        label = next((r["o"]["value"] for r in self.site.select(label_query(iri), 1)), iri.rsplit("/", 1)[-1])
         return self.send(200, self.site.pages.links(iri, label, prop, prop_label, count, int(number), PAGE_ROWS, rows),
                          HTML)
 

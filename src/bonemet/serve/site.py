@@ -74,15 +74,9 @@ class Site:
         self.void = dataset_description(self.engine.statistics(), self.report["entities"], self.dumps,
                                         self.base_url, self.engine.extra_triples())
 
-    def select(self, query: str) -> list[dict]:
-        """Bindings of a SELECT the pages need; a failure here is a bug, not a client's error."""
-        answer = self.engine.run(query, accept="application/sparql-results+json", max_results=100_000)
-        if answer.status != 200:
-            raise RuntimeError(answer.body.decode("utf-8", "replace"))
-        return json.loads(answer.body)["results"]["bindings"]
-
-    def page_select(self, query: str, limit: int) -> list[dict]:
-        """Bindings for an entity page, at most `limit` rows; QueryFailed when the engine does not answer."""
+    def select(self, query: str, limit: int = 100_000) -> list[dict]:
+        """Bindings of a SELECT the pages need, at most `limit` rows; QueryFailed when the engine does not
+        answer (a time-out, an overload), which the route answers as the endpoint would."""
         answer = self.engine.run(query, accept="application/sparql-results+json", max_results=limit)
         if answer.status != 200:
             raise QueryFailed(answer)

@@ -33,8 +33,29 @@ CHAIN = sparql_prologue("rdf", "rdfs", "oa", "prov", "bonemet") + """SELECT ?d ?
 }"""
 
 
+OWN = sparql_prologue("rdfs") + "SELECT ?p ?o ?olabel WHERE { <IRI> ?p ?o OPTIONAL { ?o rdfs:label ?olabel } }"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
 def chain_query(iri: str) -> str:
     return CHAIN.replace("IRI", iri)
+
+
+def own_query(iri: str) -> str:
+    """A derivation's own triples: the reified conclusion and its label, with the labels of its terms."""
+    return OWN.replace("IRI", iri)
+
+
+def conclusion(rows: list[dict]) -> tuple[str | None, tuple[tuple[str, str | None], ...]] | None:
+    """(label, ((IRI or value, label) of subject, predicate, object)) from `own_query`'s rows; None
+    when they reify no triple."""
+    own = {r["p"]["value"]: r for r in rows}
+    parts = [own.get(RDF + k) for k in ("subject", "predicate", "object")]
+    if any(p is None for p in parts):
+        return None
+    label = own[RDFS_LABEL]["o"]["value"] if RDFS_LABEL in own else None
+    return label, tuple((p["o"]["value"], p.get("olabel", {}).get("value")) for p in parts if p)
 
 
 @dataclass
