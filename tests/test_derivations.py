@@ -171,3 +171,9 @@ def test_the_why_page_in_chromium(default_server, built):
     dom = browse(default_server.url + path)
     assert "Why: kidney cancer metastasizes to central nervous system" in dom and "prp-spo2" in dom
     keep_for_review(shot)
+
+
+@pytest.mark.parametrize("path", ["/derivation/0000000000000000", "/derivation/not-a-hash", "/derivation/"])
+def test_an_unknown_derivation_is_404_not_an_error(default_server, path):
+    status, _, body = default_server.request(path, headers={"Accept": "text/html"})
+    assert status == 404 and b"Traceback" not in body
