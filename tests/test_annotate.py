@@ -130,7 +130,9 @@ TRIGGER_CASES = {
     "increasesRiskOf": ("Minor trauma increases the risk of a pathological fracture.", ("MinorTrauma", "PathologicalFracture")),
     "reducesRiskOf": ("Early detection reduces the risk of death.", ("EarlyDetection", "Death")),
     "doesNotIncreaseRiskOf": ("A biopsy does not increase metastasis.", ("Biopsy", "Metastasis")),
-    "influences": ("Survival depends on patient age.", ("PatientAge", "Survival")),
+    "affectsOccurrenceOf": ("Relapse depends on tumor stage.", ("TumorStage", "Relapse")),
+    "affectsOutcome": ("Survival depends on patient age.", ("PatientAge", "Survival")),
+    "guidesTreatmentOf": ("Patient age is considered in the treatment of bone metastasis.", ("PatientAge", "BoneMetastasis")),
     "managedBy": ("Bone metastasis is managed by a tumor board.", ("BoneMetastasis", "TumorBoard")),
 }
 

@@ -75,8 +75,8 @@ def inverses(built) -> dict[str, str]:
 
 def test_every_statement_is_on_the_pages_of_both_its_ends(built, pages):
     inverse = inverses(built)
-    checked = 0
-    for st, s, p, o, word in statements(built):
+    checked, every = 0, statements(built)
+    for st, s, p, o, word in every:
         local = p.rsplit("/", 1)[-1]
         views = [(s, local, o)]
         if o.startswith(ENTITY):
@@ -86,7 +86,7 @@ def test_every_statement_is_on_the_pages_of_both_its_ends(built, pages):
             assert re.search(r'href="[^"]*/statement/' + st.rsplit("/", 1)[-1] + '"', row), (st, page_of)
             assert f"<strong>{word or 'stated'}</strong>" in row, (st, page_of, row)
             checked += 1
-    assert checked == 1830                    # 915 statements, each seen from both ends
+    assert checked == 2 * len(every) and len(every) >= 915   # each statement seen from both ends
 
 
 def test_sources_that_differ_stand_side_by_side_in_one_row(built, pages):

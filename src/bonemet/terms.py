@@ -87,6 +87,8 @@ class BONEMET(DefinedNamespace):
     Year: URIRef
     aboutCancer: URIRef
     actsOn: URIRef
+    affectsOccurrenceOf: URIRef
+    affectsOutcome: URIRef
     affectsSystem: URIRef
     cancerType: URIRef
     causedBy: URIRef
@@ -107,6 +109,7 @@ class BONEMET(DefinedNamespace):
     fileName: URIRef
     follows: URIRef
     frequency: URIRef
+    guidesTreatmentOf: URIRef
     hasBoneMetastasis: URIRef
     hasComplication: URIRef
     hasComplicationEvent: URIRef
@@ -116,6 +119,7 @@ class BONEMET(DefinedNamespace):
     hasSubtype: URIRef
     hasSurvival: URIRef
     hasSymptom: URIRef
+    headingEvidence: URIRef
     impairs: URIRef
     increasesRiskOf: URIRef
     indicatedFor: URIRef
@@ -137,8 +141,10 @@ class BONEMET(DefinedNamespace):
     participatesIn: URIRef
     population: URIRef
     premise: URIRef
+    presentsAs: URIRef
     prevents: URIRef
     pseudonym: URIRef
+    quantifiedBy: URIRef
     receivedTreatment: URIRef
     receivesMetastasesFrom: URIRef
     reducesRiskOf: URIRef

@@ -20,11 +20,12 @@ from functools import cache
 import jinja2
 
 from bonemet.annotate.candidates import Document
-from bonemet.curate.checks import STATEMENT_COLUMNS
+from bonemet.curate.checks import OPTIONAL_STATEMENT_COLUMNS, STATEMENT_COLUMNS
 from bonemet.namespaces import BASE, BME, PREFIXES
 
 ENTITY_BASE, ONTOLOGY_BASE = str(BME), BASE
-PROPOSAL_COLUMNS = STATEMENT_COLUMNS + ["status", "confidence"]
+PROPOSAL_COLUMNS = STATEMENT_COLUMNS + OPTIONAL_STATEMENT_COLUMNS + ["status", "confidence"]
+_NO_OPTIONS = [""] * len(OPTIONAL_STATEMENT_COLUMNS)
 # Quote length kept either side of a TextQuoteSelector's exact text.
 QUOTE_CONTEXT = 32
 
@@ -39,15 +40,15 @@ def render_tsv(documents: list[Document]) -> str:
         for c in doc.candidates:
             number += 1
             writer.writerow([f"{doc.source}-P{number:04d}", c.subject, c.predicate, c.object, c.frequency,
-                             doc.source, c.passage.start, c.passage.end, _clean(c.reason), "proposed",
-                             f"{c.confidence:.2f}"])
+                             doc.source, c.passage.start, c.passage.end, _clean(c.reason), *_NO_OPTIONS,
+                             "proposed", f"{c.confidence:.2f}"])
         for s in doc.statistics:
             number += 1
             # statistics share the table: predicate "statistic", the figure and unit in the note
             writer.writerow([f"{doc.source}-P{number:04d}", s.cancer, "statistic", s.measures, "", doc.source,
                              s.passage.start, s.passage.end,
                              _clean(f"figure {s.value} {s.unit} at {s.start}-{s.end}; {s.reason}"),
-                             "proposed", f"{s.confidence:.2f}"])
+                             *_NO_OPTIONS, "proposed", f"{s.confidence:.2f}"])
     return out.getvalue()
 
 

@@ -23,7 +23,7 @@ from bonemet.build.qc import run_qc
 from bonemet.build.serialize import stable, write_dataset, write_graph, write_ntriples
 from bonemet.build.table_mapping import Mapper, load_mapping
 from bonemet.curate.catalog import Catalog, load_catalog
-from bonemet.curate.checks import check_all, load_rows
+from bonemet.curate.checks import check_all, load_rows, load_rules
 from bonemet.curate.sources import load_source
 from bonemet.curate.sssom import mapping_graph, mapping_set_files, read_mapping_set
 from bonemet.curate.tables import TableError
@@ -99,7 +99,7 @@ def assemble(root: Path) -> tuple[Graph, Graph, dict]:
         if proposed:
             _fail("proposed entities are not merged into mappings/entities.tsv yet:", [str(p) for p in proposed])
         statements, statistics = load_rows(root)
-        problems = check_sources(catalog) + check_all(catalog, statements, statistics)
+        problems = check_sources(catalog) + check_all(catalog, statements, statistics, load_rules(root))
         if problems:
             _fail(f"{len(problems)} problem(s) in the curated tables:", problems)
         data = Mapper(load_mapping(root / "mappings" / "bonemet.mapping.yaml"), root / "mappings").graph()

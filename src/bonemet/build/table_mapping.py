@@ -74,8 +74,8 @@ class Mapper:
         for template in self.tables[table]["triples"]:
             refs = [r for part in template for r in _refs(part)]
             cells = {name: row[name] for name, _ in refs}
-            if any(not v for v in cells.values()):
-                continue  # optional cell left empty: no triple
+            if any(not v or v == "-" for v in cells.values()):
+                continue  # optional cell left empty ("-": reviewed and left empty on purpose): no triple
             choices = [[(name, v.strip()) for v in cells[name].split("|") if v.strip()] if star
                        else [(name, cells[name])] for name, star in refs]
             for combo in itertools.product(*choices):

@@ -13,11 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from bonemet.curate.catalog import Catalog, load_catalog
-from bonemet.curate.mentions import mentions
+from bonemet.curate.naming import Naming, Wording, load_wordings
 from bonemet.curate.sources import load_source
+from bonemet.curate.strength import Strength, load_cues
 from bonemet.curate.tables import Row, TableError, as_decimal, as_int, read_table, split_ids
 
 STATEMENT_COLUMNS = ["id", "subject", "predicate", "object", "frequency", "source", "start", "end", "note"]
+# Optional, after the required ones: a heading the row relies on (a list's or table's title), cited as a
+# second passage, and the statistics that quantify the row.
+OPTIONAL_STATEMENT_COLUMNS = ["heading_start", "heading_end", "statistic"]
 STATISTIC_COLUMNS = ["id", "kind", "cancer", "measures", "population", "study", "min", "max", "unit",
                      "qualifier", "source", "start", "end", "note"]
 STAT_KINDS = {"Incidence": "IncidenceStatistic", "Share": "ShareStatistic", "Survival": "SurvivalStatistic",
@@ -26,10 +30,22 @@ ID_PATTERN = re.compile(r"^[0-9]{3}-[0-9]{4}$")
 
 
 @dataclass
+class Rules:
+    """The reviewed tables the row checks read besides the catalog."""
+    wordings: dict[tuple[str, str], Wording]
+    cues: dict[str, re.Pattern[str]]
+
+
+def load_rules(root: Path) -> Rules:
+    return Rules(load_wordings(root / "mappings" / "wordings.tsv"), load_cues(root / "mappings" / "frequency_cues.tsv"))
+
+
+@dataclass
 class Evidence:
     source: str   # source id, e.g. "002"
     start: int
     end: int
+    heading: tuple[int, int] | None = None
 
 
 def check_evidence(row: Row, catalog: Catalog) -> tuple[Evidence | None, list[str]]:
@@ -43,21 +59,33 @@ def check_evidence(row: Row, catalog: Catalog) -> tuple[Evidence | None, list[st
         return None, [str(exc)]
     if not 0 <= start < end <= src.characters:
         problems.append(f"{row.where()}: offsets {start}..{end} must satisfy 0 <= start < end <= {src.characters}")
+    heading = None
+    if row["heading_start"] or row["heading_end"]:
+        try:
+            heading = as_int(row, "heading_start"), as_int(row, "heading_end")
+        except TableError as exc:
+            return None, [str(exc)]
+        if not 0 <= heading[0] < heading[1] <= start:
+            problems.append(f"{row.where()}: heading {heading[0]}..{heading[1]} must lie before the passage {start}..{end}")
     if not row["id"].startswith(src.id + "-"):
         problems.append(f"{row.where()}: id '{row['id']}' must start with its source id '{src.id}-'")
-    return Evidence(src.id, start, end), problems
+    return Evidence(src.id, start, end, heading), problems
 
 
 def passage(catalog: Catalog, ev: Evidence) -> str | None:
+    """The cited text: the heading the row relies on, if any, then the passage."""
     text = load_source(catalog.sources[ev.source].file)
-    return None if text is None else text.text[ev.start:ev.end]
+    if text is None:
+        return None
+    heading = text.text[ev.heading[0]:ev.heading[1]] + "\n" if ev.heading else ""
+    return heading + text.text[ev.start:ev.end]
 
 
 def _class_ok(catalog: Catalog, entity_id: str, required: str | None) -> bool:
     return required is None or required in catalog.superclasses(catalog.entities[entity_id].cls)
 
 
-def check_statement(row: Row, catalog: Catalog) -> list[str]:
+def check_statement(row: Row, catalog: Catalog, naming: Naming, strength: Strength) -> list[str]:
     problems = []
     if not ID_PATTERN.match(row["id"]):
         problems.append(f"{row.where()}: id '{row['id']}' must look like 002-0042")
@@ -83,14 +111,14 @@ def check_statement(row: Row, catalog: Catalog) -> list[str]:
         text = passage(catalog, ev)
         if text is not None:
             for col in ("subject", "object"):
-                ent = catalog.entities[row[col]]
-                if not mentions(text, ent.names):
-                    problems.append(f"{row.where()}: passage {ev.start}..{ev.end} does not mention {col} "
-                                    f"'{ent.id}' by label or synonym")
+                problem = naming.problem(text, row["id"], catalog.entities[row[col]])
+                if problem:
+                    problems.append(f"{row.where()}: passage {ev.start}..{ev.end} {problem} ({col})")
+            problems += strength.problems(row, text, ev.start, ev.end)
     return problems
 
 
-def check_statistic(row: Row, catalog: Catalog) -> list[str]:
+def check_statistic(row: Row, catalog: Catalog, naming: Naming) -> list[str]:
     problems = []
     if not ID_PATTERN.match(row["id"]):
         problems.append(f"{row.where()}: id '{row['id']}' must look like 002-0042")
@@ -122,8 +150,9 @@ def check_statistic(row: Row, catalog: Catalog) -> list[str]:
         text = passage(catalog, ev)
         if text is not None:
             for cancer in split_ids(row["cancer"]):
-                if not mentions(text, catalog.entities[cancer].names):
-                    problems.append(f"{row.where()}: passage does not mention cancer '{cancer}'")
+                problem = naming.problem(text, row["id"], catalog.entities[cancer])
+                if problem:
+                    problems.append(f"{row.where()}: passage {ev.start}..{ev.end} {problem} (cancer)")
             if not re.search(r"\d|one|two|three|four|half|third|ten|six", text.lower()):
                 problems.append(f"{row.where()}: passage contains no figure")
     return problems
@@ -137,17 +166,23 @@ def load_rows(root: Path) -> tuple[list[Row], list[Row]]:
     return statements, statistics
 
 
-def check_all(catalog: Catalog, statements: list[Row], statistics: list[Row]) -> list[str]:
+def check_all(catalog: Catalog, statements: list[Row], statistics: list[Row], rules: Rules,
+              complete: bool = True) -> list[str]:
+    """All problems of the rows; `complete` when they are all the rows, so unused wordings are stale."""
     problems: list[str] = []
+    naming = Naming(catalog, rules.wordings)
+    strength = Strength(rules.cues, statements, statistics)
     seen: dict[str, str] = {}
     for row in statements + statistics:
         if row["id"] in seen:
             problems.append(f"{row.where()}: id '{row['id']}' already used at {seen[row['id']]}")
         seen[row["id"]] = row.where()
     for row in statements:
-        problems += check_statement(row, catalog)
+        problems += check_statement(row, catalog, naming, strength)
     for row in statistics:
-        problems += check_statistic(row, catalog)
+        problems += check_statistic(row, catalog, naming)
+    if complete:
+        problems += naming.unused({row["id"] for row in statements + statistics})
     return problems
 
 
@@ -155,12 +190,13 @@ def main(argv: list[str], root: Path) -> int:
     try:
         catalog = load_catalog(root)
         statements, statistics = load_rows(root)
+        rules = load_rules(root)
     except TableError as exc:
         print(exc, file=sys.stderr)
         return 2
     wanted = {str(Path(a).resolve()) for a in argv}
     keep = lambda rows: [r for r in rows if not wanted or str(r.path.resolve()) in wanted]  # noqa: E731
-    problems = check_all(catalog, keep(statements), keep(statistics))
+    problems = check_all(catalog, keep(statements), keep(statistics), rules, complete=not wanted)
     for p in problems:
         print(p)
     print(f"{len(keep(statements))} statements, {len(keep(statistics))} statistics, {len(problems)} problems")
