@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bonemet.curate.checks import check_evidence, load_rows, load_rules, passage
+from bonemet.curate.checks import check_definition, check_evidence, check_hierarchy, load_rows, load_rules, passage
 from bonemet.curate.naming import Naming, Wording
 from bonemet.curate.strength import Strength
 from bonemet.curate.tables import Row
@@ -132,3 +132,29 @@ def test_influences_rows_use_one_of_its_three_meanings():
     assert {r["id"] for r in STATEMENTS if r["predicate"] == "influences"} == GENERIC_INFLUENCES
     curation = (ROOT / "docs" / "curation.md").read_text(encoding="utf-8")
     assert all(i in curation for i in GENERIC_INFLUENCES)
+
+
+def test_every_hierarchy_link_is_stated_by_a_source_or_curated_with_its_reason(catalog):
+    assert check_hierarchy(catalog, STATEMENTS, RULES.curated) == []
+    assert len(RULES.curated) >= 80
+    bases = {r["basis"] for r in RULES.curated}
+    assert bases == {"FromTheName", "GeneralAnatomy", "GeneralMedicine"}
+    # a curator adds a link to entities.tsv and says nothing: the check names it
+    entities = dict(catalog.entities)
+    entities["Liver"] = replace(entities["Liver"], part_of=["Skeleton"])
+    problems = check_hierarchy(replace(catalog, entities=entities), STATEMENTS, RULES.curated)
+    assert len(problems) == 1 and "Liver partOf Skeleton comes from no source" in problems[0]
+    # a curated row for a link a source states is refused: the source wins
+    stated = next(r for r in STATEMENTS if r["predicate"] == "subtypeOf")
+    row = Row(HERE, 9, {"subject": stated["subject"], "predicate": "subtypeOf", "object": stated["object"],
+                        "basis": "FromTheName", "rationale": "twice"})
+    assert any("a source states" in p for p in check_hierarchy(catalog, STATEMENTS, RULES.curated + [row]))
+
+
+def test_every_definition_names_its_passage_or_says_it_only_identifies_the_term(catalog):
+    assert [p for e in catalog.entities.values() for p in check_definition(e, catalog)] == []
+    sourced = [e for e in catalog.entities.values() if e.row["definition_source"] not in ("", "-")]
+    assert len(sourced) >= 55
+    ent = catalog.entities["Bisphosphonate"]
+    unsaid = replace(ent, row=Row(ent.row.path, ent.row.line, {**ent.row.values, "definition_source": ""}))
+    assert "say where the definition" in check_definition(unsaid, catalog)[0]

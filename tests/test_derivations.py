@@ -110,8 +110,9 @@ def test_each_derivation_is_published_as_its_rule_and_premises(built, traced):
     found, _ = traced
     g, asserted = built.derivations, built.asserted
     rules = set(asserted.subjects(RDF.type, BONEMET.InferenceRule))
-    statements = {(asserted.value(st, RDF.subject), asserted.value(st, RDF.predicate), asserted.value(st, RDF.object))
-                  for st in asserted.subjects(RDF.type, BONEMET.SourcedStatement)}
+    statements = {(asserted.value(st, RDF.subject), asserted.value(st, RDF.predicate), asserted.value(st, RDF.object)):
+                  kind for kind in (BONEMET.SourcedStatement, BONEMET.CuratedStatement)
+                  for st in asserted.subjects(RDF.type, kind)}
     for conclusion, d in found.items():
         node = DERIVATION[triple_key(conclusion)]
         assert (node, RDF.type, BONEMET.Derivation) in g
@@ -126,7 +127,7 @@ def test_each_derivation_is_published_as_its_rule_and_premises(built, traced):
             where = g if (p, RDF.subject, None) in g else asserted
             triple = (where.value(p, RDF.subject), where.value(p, RDF.predicate), where.value(p, RDF.object))
             expected = (BONEMET.Derivation if triple in found else
-                        BONEMET.SourcedStatement if triple in statements else BONEMET.AssertedTriple)
+                        statements.get(triple, BONEMET.AssertedTriple))
             assert (p, RDF.type, expected) in where, (conclusion, p)
     assert len(set(g.subjects(RDF.type, BONEMET.Derivation))) == len(found)
 
@@ -139,7 +140,8 @@ def test_plain_sparql_walks_every_inferred_triple_down_to_asserted_ones(built):
     stranded = list(store.query("""PREFIX bonemet: <https://w3id.org/bonemet/>
         SELECT ?d WHERE { ?d a bonemet:Derivation
           FILTER NOT EXISTS { ?d bonemet:premise+ ?leaf . ?leaf a ?k
-                              FILTER(?k IN (bonemet:SourcedStatement, bonemet:AssertedTriple)) } }"""))
+                              FILTER(?k IN (bonemet:SourcedStatement, bonemet:CuratedStatement,
+                                            bonemet:AssertedTriple)) } }"""))
     assert stranded == []
     sourced = next(iter(store.query("""PREFIX bonemet: <https://w3id.org/bonemet/>
         SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a bonemet:Derivation ; bonemet:premise+ ?leaf .
@@ -155,8 +157,11 @@ def test_the_why_page_shows_the_chain_down_to_the_sources(default_server):
     why = re.search(r'rule prp-spo2: <a href="http://127\.0\.0\.1:\d+(/derivation/[0-9a-f]{16})">why\?</a>', row)
     status, _, body = default_server.request(why.group(1), headers={"Accept": "text/html"})
     text = body.decode()
-    assert status == 200 and "prp-spo2" in text and "/statement/" in text and "asserted in the graph" in text
+    assert status == 200 and "prp-spo2" in text and "/statement/" in text
     assert "spinal cord" in text.lower() and "source 002" in text
+    # the root a reader may want to fix is marked as the curators' link, with their reason
+    assert "added by the curators, not from the sources" in text and "/curated/SpinalCord-partOf-" in text
+    assert "the spinal cord belongs to the central nervous system" in text
     status, _, turtle = default_server.request(why.group(1), headers={"Accept": "text/turtle"})
     assert status == 200 and b"premise" in turtle
 

@@ -27,7 +27,7 @@ def provenance_of(g: Graph, node: URIRef) -> tuple[URIRef, int, int]:
 def test_every_asserted_statement_and_statistic_has_source_and_offsets(built):
     g = built.asserted
     nodes = list(g.subjects(RDF.type, BONEMET.SourcedStatement))
-    nodes += [s for kind in ("Incidence", "Share", "Survival", "Time", "Rank")
+    nodes += [s for kind in ("Incidence", "Share", "Survival", "Time", "Rank", "Threshold")
               for s in g.subjects(RDF.type, BONEMET[kind + "Statistic"])]
     assert len(nodes) == len(STATEMENTS) + len(STATISTICS)
     for node in nodes:

@@ -18,6 +18,7 @@ SOURCE = Namespace(BASE + "source/")
 DERIVATION = Namespace(BASE + "derivation/")   # why an inferred triple holds (bonemet.build.derivation_graph)
 TRIPLE = Namespace(BASE + "triple/")           # asserted triples a derivation names, reified
 RULE = Namespace(BASE + "rule/")               # the OWL 2 RL rules, described in the ontology
+CURATED = Namespace(BASE + "curated/")         # hierarchy links curators added, with their rationale
 GRAPH = Namespace(BASE + "graph/")        # named graphs of the TriG bundle
 ONTOLOGY_IRI = BASE + "ontology"
 
@@ -34,6 +35,7 @@ ANSWER_PREFIXES: dict[str, str] = {
     "drv": str(DERIVATION),
     "triple": str(TRIPLE),
     "rule": str(RULE),
+    "curated": str(CURATED),
     "oa": str(OA),
     "prov": str(PROV),
 }

@@ -31,6 +31,9 @@ class BONEMET(DefinedNamespace):
     Complication: URIRef
     ComplicationEvent: URIRef
     Condition: URIRef
+    CuratedStatement: URIRef
+    CurationBasis: URIRef
+    Curators: URIRef
     Derivation: URIRef
     DiagnosticMethod: URIRef
     DisseminationRoute: URIRef
@@ -40,6 +43,9 @@ class BONEMET(DefinedNamespace):
     ExtraskeletalSite: URIRef
     Factor: URIRef
     FrequencyQualifier: URIRef
+    FromTheName: URIRef
+    GeneralAnatomy: URIRef
+    GeneralMedicine: URIRef
     IncidenceStatistic: URIRef
     InferenceRule: URIRef
     Intervention: URIRef
@@ -76,6 +82,7 @@ class BONEMET(DefinedNamespace):
     SurvivalStatistic: URIRef
     Symptom: URIRef
     TherapyModality: URIRef
+    ThresholdStatistic: URIRef
     TimeStatistic: URIRef
     TreatmentEpisode: URIRef
     Typically: URIRef
@@ -97,8 +104,10 @@ class BONEMET(DefinedNamespace):
     characterCount: URIRef
     combinedWith: URIRef
     complicationType: URIRef
+    curationBasis: URIRef
     curationNote: URIRef
     dateDetected: URIRef
+    definitionEvidence: URIRef
     detectedBy: URIRef
     detects: URIRef
     disrupts: URIRef
@@ -134,6 +143,7 @@ class BONEMET(DefinedNamespace):
     memberOf: URIRef
     metastasizesTo: URIRef
     minValue: URIRef
+    moreEffectiveThan: URIRef
     objectLabel: URIRef
     occursIn: URIRef
     ontology: URIRef
@@ -145,6 +155,7 @@ class BONEMET(DefinedNamespace):
     prevents: URIRef
     pseudonym: URIRef
     quantifiedBy: URIRef
+    rationale: URIRef
     receivedTreatment: URIRef
     receivesMetastasesFrom: URIRef
     reducesRiskOf: URIRef

@@ -7,7 +7,8 @@ Shape (docs/decisions/20261207-derivations.md):
         bonemet:rule rule:prp-spo2 ;         # an OWL 2 RL rule, described in the ontology
         bonemet:premise PREMISE ...          # each premise is itself a reified triple:
                                              #   stmt:…    a bonemet:SourcedStatement (source, passage)
-                                             #   triple:…  a bonemet:AssertedTriple (axiom, type, curated link)
+                                             #   curated:… a bonemet:CuratedStatement (curators' link, why)
+                                             #   triple:…  a bonemet:AssertedTriple (axiom, type)
                                              #   drv:…     a bonemet:Derivation (inferred; its premises go on)
 
 `?d bonemet:premise+ ?leaf . ?leaf a bonemet:SourcedStatement` walks a conclusion down to its sources.
@@ -33,9 +34,10 @@ def triple_key(t: Triple) -> str:
 
 def derivation_graph(asserted: Graph, derivations: dict[Triple, Derivation]) -> Graph:
     statements: dict[Triple, list[Node]] = {}
-    for st in asserted.subjects(RDF.type, BONEMET.SourcedStatement):
-        t = (asserted.value(st, RDF.subject), asserted.value(st, RDF.predicate), asserted.value(st, RDF.object))
-        statements.setdefault(t, []).append(st)   # type: ignore[arg-type]
+    for kind in (BONEMET.SourcedStatement, BONEMET.CuratedStatement):
+        for st in asserted.subjects(RDF.type, kind):
+            t = (asserted.value(st, RDF.subject), asserted.value(st, RDF.predicate), asserted.value(st, RDF.object))
+            statements.setdefault(t, []).append(st)   # type: ignore[arg-type]
     g = Graph()
 
     def reify(node: URIRef, t: Triple, kind: URIRef) -> None:

@@ -29,7 +29,7 @@ from bonemet.curate.sssom import mapping_graph, mapping_set_files, read_mapping_
 from bonemet.curate.tables import TableError
 from bonemet.formats import RELEASE_GRAPHS
 from bonemet.io import InputError, load_rdf
-from bonemet.namespaces import BASE, GRAPH, ONTOLOGY_IRI
+from bonemet.namespaces import BASE, BONEMET, GRAPH, ONTOLOGY_IRI
 from bonemet.project import current
 from bonemet.reason.closure import materialize
 from bonemet.reason.derivations import trace
@@ -86,7 +86,9 @@ def vocabulary(catalog: Catalog, root: Path) -> Graph:
     spec["tables"] = {name: spec["tables"][name] for name in ("entities",)}
     g = Graph()
     g += catalog.ontology
-    g += Mapper(spec, root / "mappings").graph()
+    # the passages behind definitions are provenance of the knowledge graph, not terms records use
+    g += ((s, p, o) for s, p, o in Mapper(spec, root / "mappings").graph()
+          if p != BONEMET.definitionEvidence and "#" not in str(s))
     return g
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from bonemet.curate.catalog import Catalog, load_catalog
+from bonemet.curate.catalog import Catalog, Entity, load_catalog
 from bonemet.curate.naming import Naming, Wording, load_wordings
 from bonemet.curate.sources import load_source
 from bonemet.curate.strength import Strength, load_cues
@@ -25,8 +25,12 @@ OPTIONAL_STATEMENT_COLUMNS = ["heading_start", "heading_end", "statistic"]
 STATISTIC_COLUMNS = ["id", "kind", "cancer", "measures", "population", "study", "min", "max", "unit",
                      "qualifier", "source", "start", "end", "note"]
 STAT_KINDS = {"Incidence": "IncidenceStatistic", "Share": "ShareStatistic", "Survival": "SurvivalStatistic",
-              "Time": "TimeStatistic", "Rank": "RankStatistic"}
+              "Time": "TimeStatistic", "Rank": "RankStatistic", "Threshold": "ThresholdStatistic"}
 ID_PATTERN = re.compile(r"^[0-9]{3}-[0-9]{4}$")
+
+
+CURATED_COLUMNS = ["subject", "predicate", "object", "basis", "rationale"]
+HIERARCHY_COLUMNS = {"subtypeOf": "subtype_of", "partOf": "part_of"}
 
 
 @dataclass
@@ -34,10 +38,41 @@ class Rules:
     """The reviewed tables the row checks read besides the catalog."""
     wordings: dict[tuple[str, str], Wording]
     cues: dict[str, re.Pattern[str]]
+    curated: list[Row]
 
 
 def load_rules(root: Path) -> Rules:
-    return Rules(load_wordings(root / "mappings" / "wordings.tsv"), load_cues(root / "mappings" / "frequency_cues.tsv"))
+    mappings = root / "mappings"
+    return Rules(load_wordings(mappings / "wordings.tsv"), load_cues(mappings / "frequency_cues.tsv"),
+                 read_table(mappings / "curated_links.tsv", CURATED_COLUMNS))
+
+
+def check_hierarchy(catalog: Catalog, statements: list[Row], curated: list[Row]) -> list[str]:
+    """Each subtype_of/part_of link of entities.tsv is stated by a source or curated with a reason, not both."""
+    stated = {(r["subject"], r["predicate"], r["object"]) for r in statements}
+    problems: list[str] = []
+    listed: dict[tuple[str, str, str], int] = {}
+    for row in curated:
+        link = (row["subject"], row["predicate"], row["object"])
+        if link in listed:
+            problems.append(f"{row.where()}: link already listed at line {listed[link]}")
+        listed[link] = row.line
+        if link in stated:
+            problems.append(f"{row.where()}: a source states {' '.join(link)}; drop the curated row")
+        if catalog.individuals.get(row["basis"]) != "CurationBasis":
+            problems.append(f"{row.where()}: basis '{row['basis']}' is not a curation basis of the ontology")
+        if not row["rationale"]:
+            problems.append(f"{row.where()}: a curated link needs a rationale")
+    links = {(e.id, p, parent): e for e in catalog.entities.values()
+             for p, col in HIERARCHY_COLUMNS.items() for parent in (e.subtype_of if col == "subtype_of" else e.part_of)}
+    for link, ent in sorted(links.items()):
+        if link not in stated and link not in listed:
+            problems.append(f"{ent.row.where()}: {' '.join(link)} comes from no source; list it with its basis and "
+                            "rationale in mappings/curated_links.tsv")
+    for row in curated:
+        if (row["subject"], row["predicate"], row["object"]) not in links:
+            problems.append(f"{row.where()}: no such link in mappings/entities.tsv")
+    return problems
 
 
 @dataclass
@@ -118,6 +153,27 @@ def check_statement(row: Row, catalog: Catalog, naming: Naming, strength: Streng
     return problems
 
 
+def check_definition(ent: Entity, catalog: Catalog) -> list[str]:
+    """A definition names its source passage, or says with '-' that it only identifies the term."""
+    row, where = ent.row, ent.row.where()
+    source = row["definition_source"]
+    if source in ("", "-"):
+        if source == "" or row["definition_start"] or row["definition_end"]:
+            return [f"{where}: say where the definition of '{ent.id}' comes from: definition_source with "
+                    "definition_start/definition_end, or '-' (and no offsets) when it only identifies the term"]
+        return []
+    src = catalog.sources.get(source)
+    if src is None:
+        return [f"{where}: definition_source '{source}' is not a source of mappings/sources.tsv"]
+    try:
+        start, end = as_int(row, "definition_start"), as_int(row, "definition_end")
+    except TableError as exc:
+        return [str(exc)]
+    if not 0 <= start < end <= src.characters:
+        return [f"{where}: definition offsets {start}..{end} must satisfy 0 <= start < end <= {src.characters}"]
+    return []
+
+
 def check_statistic(row: Row, catalog: Catalog, naming: Naming) -> list[str]:
     problems = []
     if not ID_PATTERN.match(row["id"]):
@@ -182,6 +238,8 @@ def check_all(catalog: Catalog, statements: list[Row], statistics: list[Row], ru
     for row in statistics:
         problems += check_statistic(row, catalog, naming)
     if complete:
+        problems += [p for ent in catalog.entities.values() for p in check_definition(ent, catalog)]
+        problems += check_hierarchy(catalog, statements, rules.curated)
         problems += naming.unused({row["id"] for row in statements + statistics})
     return problems
 

@@ -56,12 +56,14 @@ class Naming:
     wordings: dict[tuple[str, str], Wording]
     shared: dict[str, set[str]] = field(default_factory=dict)
     used: set[tuple[str, str]] = field(default_factory=set)
+    read: set[str] = field(default_factory=set)   # rows whose passage was read (their source is here)
 
     def __post_init__(self) -> None:
         self.shared = shared_names(self.catalog)
 
     def problem(self, text: str, row_id: str, ent: Entity) -> str | None:
         """None when the passage names the entity; else what is wrong, for the row's report."""
+        self.read.add(row_id)
         own = [n for n in ent.names if normalize(n) not in self.shared]
         wording = self.wordings.get((row_id, ent.id))
         if wording is not None:
@@ -82,6 +84,8 @@ class Naming:
         return f"does not mention '{ent.id}' by label or synonym (nor by a wording of mappings/wordings.tsv)"
 
     def unused(self, row_ids: set[str]) -> list[str]:
+        """Wordings of no row, or of a row read without asking for that entity (without its source: unknown)."""
         return [f"{w.row.where()}: wording for {key[0]}/{key[1]} is not used "
                 f"({'no such row' if key[0] not in row_ids else 'the row does not have this entity'})"
-                for key, w in sorted(self.wordings.items()) if key not in self.used]
+                for key, w in sorted(self.wordings.items())
+                if key not in self.used and (key[0] not in row_ids or key[0] in self.read)]

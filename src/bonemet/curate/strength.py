@@ -5,7 +5,8 @@ it in the cited text (the cue sat in a heading outside the span); a frequency on
 ("pure types are rare" read as "osteolytic lesions are rarely metastases"); a "less often" or
 "rarely" said of other, unnamed cancers put on the generic entity that stands for all of them, which
 shows as a row its own source also states without restriction. A fourth keeps figures: a plain row
-whose passage holds a statistic of its outcome links to it.
+whose passage holds a statistic of its outcome links to it (a threshold statistic measures what must
+pass the level, which need not be an end of the row).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Strength:
             stat = self.statistics.get(sid) if sid != NONE else None
             if sid != NONE and (stat is None or stat["source"] != row["source"]):
                 problems.append(f"{where}: statistic '{sid}' is not a statistic row of source {row['source']}")
-            elif stat is not None and stat["measures"] not in (row["subject"], row["object"]):
+            elif stat is not None and stat["kind"] != "Threshold" and stat["measures"] not in (row["subject"], row["object"]):
                 problems.append(f"{where}: statistic '{sid}' measures '{stat['measures']}', not an end of this row")
         if not freq and not linked:
             for stat in self.statistics.values():

@@ -51,7 +51,7 @@ OWN = PROLOGUE + """SELECT ?p ?o ?g ?olabel ?plabel ?start ?end WHERE {
 }"""
 # any reified triple about this resource: sourced statements, mapping records (from a mapping set) and
 # derivations (why an inferred triple holds); not the asserted triples derivations name as premises
-STATEMENTS = PROLOGUE + """SELECT ?st ?s ?p ?o ?source ?frequency ?flabel ?start ?end ?note ?rule WHERE {
+STATEMENTS = PROLOGUE + """SELECT ?st ?s ?p ?o ?source ?frequency ?flabel ?start ?end ?note ?rule ?basis WHERE {
   { ?st rdf:subject <IRI> } UNION { ?st rdf:object <IRI> }
   ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
   FILTER NOT EXISTS { ?st a bonemet:AssertedTriple }
@@ -59,7 +59,8 @@ STATEMENTS = PROLOGUE + """SELECT ?st ?s ?p ?o ?source ?frequency ?flabel ?start
   OPTIONAL { ?st prov:wasDerivedFrom ?source }
   OPTIONAL { ?st bonemet:frequency ?frequency OPTIONAL { ?frequency rdfs:label ?flabel } }
   OPTIONAL { ?st bonemet:evidence/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }
-  OPTIONAL { ?st bonemet:curationNote ?note }
+  OPTIONAL { ?st bonemet:curationNote|bonemet:rationale ?note }
+  OPTIONAL { ?st a bonemet:CuratedStatement ; bonemet:curationBasis/rdfs:label ?basis }
 }"""
 FIGURES = PROLOGUE + """SELECT ?stat ?p ?o ?olabel ?start ?end WHERE {
   { SELECT DISTINCT ?stat WHERE { { ?stat bonemet:aboutCancer <IRI> } UNION { ?stat bonemet:measures <IRI> } }
@@ -117,6 +118,7 @@ class Claim:
     end: str | None
     note: str | None
     rule: str | None = None        # set for a derivation: the OWL 2 RL rule that yields the triple
+    basis: str | None = None       # set for a curated link: what it rests on instead of a source
 
     @property
     def source_name(self) -> str:
@@ -138,7 +140,12 @@ class Row:
     @property
     def stated(self) -> list[Claim]:
         """The sources' claims (a derivation explains a row, it does not state it)."""
-        return [c for c in self.claims if c.rule is None]
+        return [c for c in self.claims if c.rule is None and c.basis is None]
+
+    @property
+    def curation(self) -> Claim | None:
+        """The curators' record of a link no source states, with its basis and rationale."""
+        return next((c for c in self.claims if c.basis is not None), None)
 
     @property
     def derivation(self) -> Claim | None:
@@ -253,7 +260,7 @@ def _claims(rows: list[dict]) -> dict[tuple[str, str, str], list[Claim]]:
         local = (_v(r, "frequency") or "").rsplit("/", 1)[-1]
         rank = FREQUENCY_ORDER.index(local) if local in FREQUENCY_ORDER else len(FREQUENCY_ORDER)
         claim = Claim(r["st"]["value"], _v(r, "source"), word, rank, _v(r, "start"), _v(r, "end"), _v(r, "note"),
-                      (_v(r, "rule") or "").rsplit("/", 1)[-1] or None)
+                      (_v(r, "rule") or "").rsplit("/", 1)[-1] or None, _v(r, "basis"))
         by_triple[(r["s"]["value"], r["p"]["value"], r["o"]["value"])].setdefault(claim.statement, claim)
     return {k: sorted(v.values(), key=lambda c: (c.rank, c.source or "", c.statement)) for k, v in by_triple.items()}
 

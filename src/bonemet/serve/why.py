@@ -2,7 +2,8 @@
 
 One query walks the derivations graph from the derivation (`bonemet:premise*`); the chain is then drawn
 as a nested list: each step names its rule, each premise is a source's statement (with its word and
-passage), an asserted triple (an axiom, a type or a curated link) or another derivation, which goes on.
+passage), a curated link (with the curators' rationale), an asserted triple (an axiom or a type) or another
+derivation, which goes on.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ CHAIN = sparql_prologue("rdf", "rdfs", "oa", "prov", "bonemet") + """SELECT ?d ?
   OPTIONAL {
     ?d bonemet:premise ?premise .
     ?premise a ?kind ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-    FILTER(?kind IN (bonemet:SourcedStatement, bonemet:AssertedTriple, bonemet:Derivation))
+    FILTER(?kind IN (bonemet:SourcedStatement, bonemet:CuratedStatement, bonemet:AssertedTriple, bonemet:Derivation))
     OPTIONAL { ?s rdfs:label ?slabel } OPTIONAL { ?p rdfs:label ?plabel } OPTIONAL { ?o rdfs:label ?olabel }
     OPTIONAL { ?premise prov:wasDerivedFrom ?source }
     OPTIONAL { ?premise bonemet:frequency/rdfs:label ?word }
     OPTIONAL { ?premise bonemet:evidence/oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }
-    OPTIONAL { ?premise bonemet:curationNote ?note }
+    OPTIONAL { ?premise bonemet:curationNote|bonemet:rationale ?note }
   }
 }"""
 
@@ -61,7 +62,7 @@ def conclusion(rows: list[dict]) -> tuple[str | None, tuple[tuple[str, str | Non
 @dataclass
 class Premise:
     iri: str
-    kind: str                  # "SourcedStatement", "AssertedTriple" or "Derivation"
+    kind: str                  # "SourcedStatement", "CuratedStatement", "AssertedTriple" or "Derivation"
     triple: tuple[tuple[str, str | None], ...]   # (IRI or literal, label) for subject, predicate, object
     source: str | None = None
     word: str | None = None
@@ -101,7 +102,7 @@ def chain(rows: list[dict], root: str) -> Step | None:
             if premise.kind == "Derivation" and premise.iri in steps and premise.iri not in drawn and depth < MAX_DEPTH:
                 premise.step = steps[premise.iri]
                 attach(premise.step, depth + 1)
-        step.premises.sort(key=lambda p: ({"SourcedStatement": 0, "Derivation": 1}.get(p.kind, 2), p.iri))
+        step.premises.sort(key=lambda p: ({"SourcedStatement": 0, "CuratedStatement": 1, "Derivation": 2}.get(p.kind, 3), p.iri))
 
     attach(steps[root], 0)
     return steps[root]
