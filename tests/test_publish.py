@@ -252,12 +252,13 @@ def test_5xx_mid_upload_is_retried_then_reported_with_the_store_state(store, bui
 def test_store_timeout_is_retried(store, built):
     proxy = FaultyProxy(store.url)
     try:
-        proxy.stall_seconds, proxy.stalls_left = 3, 1
-        run = publish(proxy.url + "/store", built.out, "--timeout", "1", "--retries", "2")
+        # the time-out leaves the store time to load a graph on a busy machine; the stall outlasts it
+        proxy.stall_seconds, proxy.stalls_left = 6, 1
+        run = publish(proxy.url + "/store", built.out, "--timeout", "4", "--retries", "2")
         assert run.returncode == 0, run.stderr
         assert "timed out" in run.stderr.lower() or "timeout" in run.stderr.lower()
-        proxy.stall_seconds, proxy.stalls_left = 3, 99
-        run = publish(proxy.url + "/store", built.out, "--timeout", "1", "--retries", "1")
+        proxy.stall_seconds, proxy.stalls_left = 6, 99
+        run = publish(proxy.url + "/store", built.out, "--timeout", "4", "--retries", "1")
         assert run.returncode == 3 and "Traceback" not in run.stderr
     finally:
         proxy.stop()
