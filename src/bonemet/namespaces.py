@@ -55,6 +55,7 @@ PREFIXES: dict[str, str] = ANSWER_PREFIXES | {
     "sssom": "https://w3id.org/sssom/",
     "linkml": "https://w3id.org/linkml/",
     "schema": "https://schema.org/",
+    "biolink": "https://w3id.org/biolink/vocab/",   # Biolink Model: the alignment's targets, the KGX export
 }
 # Terms of the ontologies our mapping sets link to are shown as CURIEs: OBO PURLs as PREFIX:ID,
 # ICD codes with their edition as the prefix.
@@ -85,4 +86,17 @@ def curie(iri: str, prefixes: dict[str, str] = PREFIXES) -> str | None:
     for name, ns in sorted(prefixes.items(), key=lambda p: -len(p[1])):
         if iri.startswith(ns) and "/" not in iri[len(ns):]:
             return f"{name}:{iri[len(ns):]}"
+    return None
+
+
+def external_curie(iri: str) -> str | None:
+    """UBERON_0000981 -> UBERON:0000981; ICD codes get their edition as the prefix.
+
+    >>> external_curie("http://purl.obolibrary.org/obo/UBERON_0000981")
+    'UBERON:0000981'
+    """
+    for ns, prefix in EXTERNAL_CURIES.items():
+        if iri.startswith(ns):
+            rest = iri[len(ns):]
+            return prefix + rest if prefix else rest.replace("_", ":", 1)
     return None

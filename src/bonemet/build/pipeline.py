@@ -106,7 +106,8 @@ def assemble(root: Path) -> tuple[Graph, Graph, dict]:
             _fail(f"{len(problems)} problem(s) in the curated tables:", problems)
         data = Mapper(load_mapping(root / "mappings" / "bonemet.mapping.yaml"), root / "mappings").graph()
         mapping_sets = [read_mapping_set(p) for p in mapping_set_files(root)]
-        data += mapping_graph(mapping_sets, set(catalog.entities))
+        data += mapping_graph(mapping_sets, set(catalog.entities),
+                              frozenset(catalog.classes | catalog.object_properties))
         terms = vocabulary(catalog, root)
     except TableError as exc:
         raise BuildError(str(exc)) from None

@@ -25,7 +25,8 @@ FAMILIES = {
     "procedures, therapies, diagnostics": {"Procedure", "TherapyModality", "DiagnosticMethod"},
 }
 
-REASON_KINDS = ("no counterpart: ", "identity uncertain: ", "not verified: ")
+# "out of scope" is for ontology properties that relate records or provenance, not entities
+REASON_KINDS = ("no counterpart: ", "identity uncertain: ", "not verified: ", "out of scope: ")
 NO_COUNTERPART = REASON_KINDS[:2]
 
 

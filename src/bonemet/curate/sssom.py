@@ -110,8 +110,17 @@ def read_mapping_set(path: Path) -> MappingSet:
     return ms
 
 
-def mapping_graph(sets: list[MappingSet], entity_ids: set[str]) -> Graph:
-    """skos mapping triples on our entities, each described by a bonemet:Mapping with its set as source."""
+def _is_ours(subject: URIRef, entity_ids: set[str], ontology_terms: frozenset[str]) -> bool:
+    """An entity of the catalog, or a class or property of the ontology (the alignment set's subjects)."""
+    iri = str(subject)
+    if iri.startswith(BASE + "entity/"):
+        return iri[len(BASE + "entity/"):] in entity_ids
+    return iri.startswith(BASE) and iri[len(BASE):] in ontology_terms
+
+
+def mapping_graph(sets: list[MappingSet], entity_ids: set[str], ontology_terms: frozenset[str] = frozenset()) -> Graph:
+    """skos mapping triples on our entities and ontology terms, each described by a bonemet:Mapping with
+    its set as source."""
     g = Graph()
     for ms in sets:
         set_iri = URIRef(ms.metadata["mapping_set_id"])
@@ -122,8 +131,8 @@ def mapping_graph(sets: list[MappingSet], entity_ids: set[str]) -> Graph:
         stem = ms.path.name.removesuffix(".sssom.tsv")
         for n, m in enumerate(ms.mappings, start=1):
             subject = ms.expand(m.subject_id)
-            if not str(subject).startswith(BASE + "entity/") or str(subject)[len(BASE + "entity/"):] not in entity_ids:
-                raise TableError(f"{ms.path}:{m.line}: subject_id '{m.subject_id}' is not an entity of ours")
+            if not _is_ours(subject, entity_ids, ontology_terms):
+                raise TableError(f"{ms.path}:{m.line}: subject_id '{m.subject_id}' is not an entity or ontology term of ours")
             predicate, obj = ms.expand(m.predicate_id), ms.expand(m.object_id)
             g.add((subject, predicate, obj))
             node = URIRef(f"{BASE}mapping/{stem}/{n:04d}")

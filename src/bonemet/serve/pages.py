@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from bonemet import __version__
-from bonemet.namespaces import BASE, EXTERNAL_CURIES, curie
+from bonemet.namespaces import BASE, curie, external_curie
 from bonemet.serve.entity import Page, Row
 from bonemet.serve.trees import TITLES, Tree
 from bonemet.serve.why import Step
@@ -34,15 +34,6 @@ def local(iri: str, base_url: str) -> str | None:
 
 def short(iri: str) -> str:
     return curie(iri) or iri
-
-
-def external_curie(iri: str) -> str | None:
-    """UBERON_0000981 -> UBERON:0000981; ICD codes get their edition as the prefix."""
-    for ns, prefix in EXTERNAL_CURIES.items():
-        if iri.startswith(ns):
-            rest = iri[len(ns):]
-            return prefix + rest if prefix else rest.replace("_", ":", 1)
-    return None
 
 
 def link(iri: str, base_url: str, label: str | None = None) -> Markup:

@@ -1,0 +1,1 @@
+"""Exports of the release into other formats: KGX TSV in Biolink terms."""
