@@ -7,6 +7,7 @@ import click
 from bonemet import __version__
 from bonemet.cli.curation import build, check
 from bonemet.cli.data import generate, query, reason, validate
+from bonemet.cli.fhir import import_fhir
 from bonemet.cli.serving import publish, serve
 from bonemet.io import quiet_literal_warnings
 
@@ -18,7 +19,7 @@ def main() -> None:
     quiet_literal_warnings()
 
 
-for _command in (build, check, query, validate, reason, generate, publish, serve):
+for _command in (build, check, query, validate, reason, generate, import_fhir, publish, serve):
     main.add_command(_command)
 
 
