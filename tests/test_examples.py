@@ -30,7 +30,7 @@ def test_every_question_is_published_in_the_dump_and_served(built, served, serve
     dumped = Graph().parse(built.out / "sparql-examples.ttl", format="turtle")
     for g, endpoint in ((dumped, "https://w3id.org/bonemet/sparql"), (served, server.url + "/sparql")):
         examples = sorted(g.subjects(RDF.type, SH.SPARQLExecutable))
-        assert len(examples) == len(QUESTIONS) == 37
+        assert len(examples) == len(QUESTIONS) == 38
         questions = {q.stem: q.read_text(encoding="utf-8") for q in QUESTIONS}
         for node in examples:
             text = questions[str(g.value(node, RDFS.label))]
@@ -42,7 +42,7 @@ def test_every_question_is_published_in_the_dump_and_served(built, served, serve
 def test_json_ld_by_content_negotiation(server):
     status, headers, body = server.request("/.well-known/sparql-examples", headers={"Accept": "application/ld+json"})
     g = Graph().parse(data=body.decode("utf-8"), format="json-ld")
-    assert status == 200 and len(list(g.subjects(RDF.type, SH.SPARQLExecutable))) == 37
+    assert status == 200 and len(list(g.subjects(RDF.type, SH.SPARQLExecutable))) == 38
 
 
 def test_linked_from_the_service_description_and_void(server):
