@@ -84,7 +84,7 @@ class Importer:
         return node
 
     def _unmapped(self, bundle: Bundle, res: Resource, element: str, reason: str, concept: Any = None) -> None:
-        found = codings(concept)
+        found: list[dict[str, Any] | None] = list(codings(concept))
         for coding in found or [None]:
             text = (concept or {}).get("text") if not found else None
             self.report.add(str(bundle.path), res.key, element, reason + (f" (text: {text})" if text else ""), coding)
