@@ -33,7 +33,7 @@ def test_editor_page_offers_every_example_and_links_the_plain_query_page(server)
     status, headers, page = server.request("/editor")
     text = page.decode()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert text.count("<option value=") == len(list(ROOT.glob("queries/*.rq"))) == 37
+    assert text.count("<option value=") == len(list(ROOT.glob("queries/*.rq"))) == 38
     assert 'href="/query"' in text and '"/static/yasgui/yasgui.min.js"' in text
     assert json.dumps(server.url + "/sparql") in text          # our endpoint, not YASGUI's default
     _, _, plain = server.request("/query")

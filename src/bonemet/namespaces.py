@@ -25,6 +25,15 @@ ONTOLOGY_IRI = BASE + "ontology"
 OA = Namespace("http://www.w3.org/ns/oa#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 
+# FHIR: the code systems and the mCODE profiles `bonemet import-fhir` reads (bonemet.fhir), as FHIR names them.
+SNOMED_CT = "http://snomed.info/sct"
+ICD10CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10WHO_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+MCODE_PROFILE = "http://hl7.org/fhir/us/mcode/StructureDefinition/"
+FHIR_CONDITION_RELATED = "http://hl7.org/fhir/StructureDefinition/condition-related"
+FHIR_ASSERTED_DATE = "http://hl7.org/fhir/StructureDefinition/condition-assertedDate"
+
 # Ours first; competency-question answers (queries/*.tsv) are written with exactly these.
 ANSWER_PREFIXES: dict[str, str] = {
     "bonemet": BASE,

@@ -8,6 +8,7 @@ from bonemet import __version__
 from bonemet.cli.curation import build, check
 from bonemet.cli.data import generate, query, reason, validate
 from bonemet.cli.exporting import export
+from bonemet.cli.fhir import import_fhir
 from bonemet.cli.serving import publish, serve
 from bonemet.io import quiet_literal_warnings
 
@@ -19,7 +20,7 @@ def main() -> None:
     quiet_literal_warnings()
 
 
-for _command in (build, check, query, validate, reason, generate, export, publish, serve):
+for _command in (build, check, query, validate, reason, generate, import_fhir, export, publish, serve):
     main.add_command(_command)
 
 
