@@ -97,6 +97,10 @@ def test_mapped_values(tmp_path):
     follows = run_compact(g, """PREFIX bonemet: <https://w3id.org/bonemet/>
         SELECT ?type WHERE { ?c bonemet:complicationType ?type ; bonemet:follows ?m }""")[1]
     assert sorted(follows) == [("bme:PathologicalFracture",), ("bme:SpinalCordCompression",)]
+    diagnosed = run_compact(g, """PREFIX bonemet: <https://w3id.org/bonemet/>
+        SELECT ?cancer ?date WHERE { ?t bonemet:cancerType ?cancer ; bonemet:diagnosisDate ?date }""")[1]
+    assert sorted(diagnosed) == [("bme:BreastCancer", "2021-02-10"), ("bme:LungCancer", "2022-01-15"),
+                                 ("bme:ProstateCancer", "2020-11-03")]   # the primary conditions' onsets
 
 
 def test_same_input_same_output_and_base(tmp_path):

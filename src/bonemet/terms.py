@@ -110,6 +110,7 @@ class BONEMET(DefinedNamespace):
     definitionEvidence: URIRef
     detectedBy: URIRef
     detects: URIRef
+    diagnosisDate: URIRef
     disrupts: URIRef
     doesNotIncreaseRiskOf: URIRef
     endDate: URIRef

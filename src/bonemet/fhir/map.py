@@ -262,9 +262,11 @@ class Importer:
         # The layer holds one primary tumour per patient: the one the metastases name, else the earliest.
         named = {p for _, _, p in patient.metastases.values() if p}
         ordered = sorted(patient.primaries, key=lambda p: (p[0].key not in named, p[2] or date.max, p[0].key))
-        res, match, _ = ordered[0]
+        res, match, onset = ordered[0]
         node = self._node(patient, "tumour", res, BONEMET.PrimaryTumour)
         self.graph.add((node, BONEMET.cancerType, BME[match.entity]))
+        if onset is not None:
+            self.graph.add((node, BONEMET.diagnosisDate, Literal(onset.isoformat(), datatype=XSD.date)))
         self.graph.add((patient.node, BONEMET.hasPrimaryTumour, node))
         for other, _, _ in ordered[1:]:
             self._unmapped(bundle, other, "Condition", "a further primary cancer: the record layer holds one primary "
