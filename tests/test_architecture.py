@@ -11,7 +11,7 @@ from conftest import ROOT
 
 SRC = ROOT / "src" / "bonemet"
 # the pipeline order; a stage may import the shared modules and the stages before it
-STAGES = ["curate", "reason", "validate", "build", "export", "publish", "serve", "annotate", "registry", "fhir", "cli"]
+STAGES = ["curate", "reason", "validate", "build", "export", "publish", "serve", "annotate", "registry", "fhir", "spark", "cli"]
 SHARED = {"io", "formats", "namespaces", "terms", "project", "sparql", "__init__"}
 ENTRY_POINTS = {"__main__"}   # `python -m bonemet` is the command line
 MAX_LINES = 420

@@ -6,7 +6,8 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -98,3 +99,32 @@ def write_atomically(path: Path, text: str) -> None:
     except OSError as exc:
         click.echo(f"bonemet: error: cannot write {path}: {exc.strerror}", err=True)
         sys.exit(2)
+
+
+def spark_options(f: F) -> F:
+    """--master, --partitions and --metrics, for the commands with an `--engine spark`."""
+    f = click.option("--metrics", "metrics_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                     help="With --engine spark: write what each phase and partition cost, as JSON.")(f)
+    f = click.option("--partitions", type=click.IntRange(min=1), default=8, show_default=True,
+                     help="With --engine spark: how many partitions the patients are spread over.")(f)
+    return click.option("--master", default="local[*]", show_default=True, metavar="URL",
+                        help="With --engine spark: the Spark master (local[N], spark://host:port ...).")(f)
+
+
+@contextmanager
+def spark_failures(command: str) -> Iterator[None]:
+    """Spark's failures (no pyspark, no Java, master unreachable, refused data) as one line and exit 2."""
+    from bonemet.io import InputError
+    from bonemet.spark.partition import SparkRefusal
+    from bonemet.spark.session import SparkError, one_line
+
+    try:
+        yield
+    except (SparkError, SparkRefusal) as exc:
+        fail(command, str(exc))
+    except InputError:
+        raise
+    except Exception as exc:
+        if type(exc).__module__.startswith(("py4j", "pyspark")):
+            fail(command, f"Spark failed: {one_line(exc)}")
+        raise

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -17,6 +18,8 @@ from bonemet.cli.common import (
     fail,
     input_format_option,
     progress_line,
+    spark_failures,
+    spark_options,
     write_atomically,
 )
 from bonemet.project import ProjectError, current
@@ -68,23 +71,46 @@ def query(query_file, dist: Path | None, data_files: tuple[Path, ...], engine: s
 @click.option("--max-size", type=int, default=1_000, show_default=True,
               help="Refuse input files larger than this many megabytes.")
 @click.option("--no-vocabulary", is_flag=True, help="Do not mix the bonemet ontology and entities into the data.")
-@click.option("--engine", type=click.Choice(["auto", "sparql", "pyshacl"]), default="auto", show_default=True,
+@click.option("--engine", type=click.Choice(["auto", "sparql", "pyshacl", "spark"]), default="auto", show_default=True,
               help="sparql: shapes compiled to SPARQL on Oxigraph (fast); pyshacl: the reference validator; "
-                   "auto: sparql unless the shapes need pySHACL.")
+                   "auto: sparql unless the shapes need pySHACL; spark: the compiled shapes patient by patient on "
+                   "Spark (pip install 'bonemet[spark]').")
+@spark_options
 @click.option("--progress/--no-progress", default=None,
               help="Show progress on standard error (default: when it is a terminal).")
 @base_option
 def validate(files, shape_files, inference, out_format, input_format, output, fail_on, max_size, no_vocabulary,
-             engine, progress, base) -> None:
+             engine, master, partitions, metrics_file, progress, base) -> None:
     """Validate RDF FILES against bonemet's SHACL shapes.
 
     Exit code 0 when the data conforms, 1 when there are results at or above --fail-on,
     2 when an input cannot be used.
     """
     from bonemet.io import InputError, load_rdf
-    from bonemet.validate.api import render_json, render_text, render_turtle, validate_files
+    from bonemet.validate.api import validate_files
     from bonemet.validate.compiler import UnsupportedShapes
 
+    if metrics_file and engine != "spark":
+        fail("validate", "--metrics is for --engine spark")
+    if engine == "spark":
+        if inference != "none":
+            fail("validate", "--engine spark validates without --inference; use --engine sparql for that")
+        try:
+            with spark_failures("validate"):
+                from bonemet.spark.metrics import Metrics
+                from bonemet.spark.validate import validate_on_spark
+
+                metrics = Metrics()
+                report = validate_on_spark(list(files), load_rdf(list(shape_files) or current().shape_files()),
+                                           master=master, partitions=partitions, with_vocabulary=not no_vocabulary,
+                                           input_format=input_format, max_bytes=max_size * 1_000_000, base=base,
+                                           notice=lambda m: click.echo(f"bonemet validate: {m}", err=True),
+                                           metrics=metrics)
+        except (InputError, UnsupportedShapes, ProjectError) as exc:
+            fail("validate", str(exc))
+        if metrics_file:
+            write_atomically(metrics_file, metrics.as_json())
+        _write_report(report, files, out_format, output, fail_on)
     meter = progress_line("bonemet validate", progress)
     try:
         shapes = load_rdf(list(shape_files) or current().shape_files())
@@ -98,6 +124,13 @@ def validate(files, shape_files, inference, out_format, input_format, output, fa
         fail("validate", str(exc))
     if meter:
         meter.close()
+    _write_report(report, files, out_format, output, fail_on)
+
+
+def _write_report(report, files, out_format: str, output: Path | None, fail_on: str) -> NoReturn:
+    """Render the report, write it and exit with the code --fail-on asks for."""
+    from bonemet.validate.api import render_json, render_text, render_turtle
+
     label = "bonemet validate " + " ".join(str(f) for f in files)
     text = {"text": lambda: render_text(report, label), "json": lambda: render_json(report),
             "turtle": lambda: render_turtle(report)}[out_format]()
@@ -116,8 +149,13 @@ def validate(files, shape_files, inference, out_format, input_format, output, fa
 @click.option("--max-size", type=int, default=2_000, show_default=True,
               help="Refuse input files larger than this many megabytes.")
 @click.option("--no-vocabulary", is_flag=True, help="Reason with the files' own axioms only, not bonemet's ontology.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: the compiled chainer in this process; spark: the same chainer patient by patient on Spark "
+                   "(pip install 'bonemet[spark]').")
+@spark_options
 @base_option
-def reason(files, output, input_format, max_size, no_vocabulary, base) -> None:
+def reason(files, output, input_format, max_size, no_vocabulary, engine, master, partitions, metrics_file,
+           base) -> None:
     """Materialize the OWL 2 RL entailments of FILES under the bonemet ontology.
 
     Writes the new triples (sorted N-Triples; not those the ontology alone entails, which the
@@ -131,10 +169,24 @@ def reason(files, output, input_format, max_size, no_vocabulary, base) -> None:
     from bonemet.reason.chainer import reason as run
     from bonemet.validate.api import vocabulary_graph
 
+    if metrics_file and engine != "spark":
+        fail("reason", "--metrics is for --engine spark")
     started = time.monotonic()
     try:
-        result = run(list(files), Graph() if no_vocabulary else vocabulary_graph(), input_format=input_format,
-                     max_bytes=max_size * 1_000_000, base=base)
+        vocabulary = Graph() if no_vocabulary else vocabulary_graph()
+        if engine == "spark":
+            with spark_failures("reason"):
+                from bonemet.spark.metrics import Metrics
+                from bonemet.spark.reason import reason_on_spark
+
+                metrics = Metrics()
+                result = reason_on_spark(list(files), vocabulary, master=master, partitions=partitions,
+                                         input_format=input_format, max_bytes=max_size * 1_000_000, base=base,
+                                         metrics=metrics)
+            if metrics_file:
+                write_atomically(metrics_file, metrics.as_json())
+        else:
+            result = run(list(files), vocabulary, input_format=input_format, max_bytes=max_size * 1_000_000, base=base)
     except (InputError, UnsupportedOntology, ProjectError) as exc:
         fail("reason", str(exc))
     text = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)

@@ -256,7 +256,7 @@ class Saturator:
                 self._derive((fs, o, fo))
 
 
-def _literal_errors(literals: Iterable[ox.Literal]) -> set[str]:
+def literal_errors(literals: Iterable[ox.Literal]) -> set[str]:
     """dt-not-type: lexical forms outside their OWL 2 RL datatype's lexical space (owlrl's own check)."""
     from owlrl.DatatypeHandling import AltXSDToPYTHON
     from owlrl.XsdDatatypes import OWL_RL_Datatypes
@@ -290,8 +290,6 @@ def _graph_to_strings(g: Graph) -> list[tuple[str, str, str]]:
 def reason(paths: list[Path], vocabulary: Graph, *, input_format: str | None = None,
            max_bytes: int | None = None, base: str | None = None) -> Reasoned:
     """Entailments of vocabulary + files that neither states nor the vocabulary's own closure holds."""
-    from bonemet.reason.closure import is_noise
-
     instance: list[tuple[str, str, str]] = []
     schema = Graph()
     literals: dict[str, ox.Literal] = {}
@@ -307,7 +305,21 @@ def reason(paths: list[Path], vocabulary: Graph, *, input_format: str | None = N
         else:
             instance.append((s, p, o))
         count += 1
+    inferred, errors, _engine = saturate(prepare(vocabulary, schema), instance, literals.values())
+    return Reasoned(inferred, errors, count)
 
+
+@dataclass
+class Prepared:
+    """The ontology side, closed and compiled once: what every saturation of instance triples starts from."""
+    rules: RuleTables
+    base: list[tuple[str, str, str]]         # the closure of vocabulary + schema triples
+    already: frozenset[tuple[str, str, str]]  # what is not news: the vocabulary's own closure
+    schema: frozenset[tuple[str, str, str]]   # the schema triples the data brought (given, not inferred)
+
+
+def prepare(vocabulary: Graph, schema: Graph) -> Prepared:
+    """Close the vocabulary (and the data's schema triples) with owlrl and compile its rules."""
     def closed(g: Graph) -> Graph:
         out = Graph()
         out += g
@@ -321,20 +333,29 @@ def reason(paths: list[Path], vocabulary: Graph, *, input_format: str | None = N
         ontology += vocabulary
         ontology += schema
         closure = closed(ontology)
-    rules = compile_rules(closure)
-    engine = Saturator(rules)
-    engine.add_base(_graph_to_strings(closure))
-    already = set(_graph_to_strings(vocabulary_closure)) if len(schema) else set(engine.facts)
-    given = set(instance) | set(_graph_to_strings(schema))
+    base = _graph_to_strings(closure)
+    already = frozenset(_graph_to_strings(vocabulary_closure)) if len(schema) else frozenset(base)
+    return Prepared(compile_rules(closure), base, already, frozenset(_graph_to_strings(schema)))
+
+
+def saturate(prepared: Prepared, instance: list[tuple[str, str, str]], literals: Iterable[ox.Literal]
+             ) -> tuple[list[tuple[str, str, str]], list[str], Saturator]:
+    """The new entailments of the instance triples (sorted), the inconsistencies found, and the engine."""
+    from bonemet.reason.closure import is_noise
+
+    engine = Saturator(prepared.rules)
+    engine.add_base(prepared.base)
+    given = set(instance) | prepared.schema
     engine.assert_triples(instance)
     engine.run()
-    candidates = (engine.facts - already) if len(schema) else engine.derived
-    inferred = sorted({t for t in candidates if t not in given and t not in already and not _noise(t, is_noise)})
-    errors = sorted(engine.errors | _literal_errors(literals.values()))
-    return Reasoned(inferred, errors, count)
+    candidates = (engine.facts - prepared.already) if prepared.schema else engine.derived
+    inferred = sorted({t for t in candidates
+                       if t not in given and t not in prepared.already and not _noise(t, is_noise)})
+    return inferred, sorted(engine.errors | literal_errors(literals)), engine
 
 
 def _noise(t: tuple[str, str, str], is_noise) -> bool:
+    """Triples the build drops as well: about blank nodes or literals, or owlrl's trivia (x owl:sameAs x)."""
     s, p, o = t
     if s.startswith(("_:", '"')) or o.startswith("_:"):
         return True

@@ -77,7 +77,29 @@ def load_store(graphs: Iterable[Graph] = (), files: Iterable = (), input_format:
     store.bulk_extend(remember(quad for quad, _path in parse_triples(list(files), input_format, max_bytes,
                                                                      prefixes=prefixes, base=base)))
     by_statement, by_stored_form = _written_forms(typed)
-    return LoadedData(store, count, by_statement, by_stored_form, _prefix_graph(prefixes, graphs))
+    return LoadedData(store, count, by_statement, by_stored_form, prefix_graph(prefixes, graphs))
+
+
+def load_ntriples(texts: Iterable[str], names: Graph) -> LoadedData:
+    """A store of N-Triples texts, with the literals' written forms as load_store keeps them; `names`
+    are the prefixes to print terms with (the spark engine's partitions get them from the driver)."""
+    store = ox.Store()
+    typed: list[tuple[str, str, ox.Literal]] = []
+    count = 0
+
+    def remember(quads):
+        nonlocal count
+        for q in quads:
+            o = q.object
+            if isinstance(o, ox.Literal) and o.datatype.value not in PLAIN_DATATYPES:
+                typed.append((str(q.subject), str(q.predicate), o))
+            count += 1
+            yield ox.Quad(q.subject, q.predicate, q.object)
+
+    for text in texts:
+        store.bulk_extend(remember(ox.parse(text, format=ox.RdfFormat.N_TRIPLES)))
+    by_statement, by_stored_form = _written_forms(typed)
+    return LoadedData(store, count, by_statement, by_stored_form, names)
 
 
 def _written_forms(typed: list[tuple[str, str, ox.Literal]]):
@@ -106,7 +128,7 @@ def _written_forms(typed: list[tuple[str, str, ox.Literal]]):
     return by_statement, unambiguous
 
 
-def _prefix_graph(prefixes: dict[str, str], graphs: Iterable[Graph]) -> Graph:
+def prefix_graph(prefixes: dict[str, str], graphs: Iterable[Graph]) -> Graph:
     """Namespace bindings as pySHACL's mixed data graph gets them: data's first, then the vocabulary's."""
     data = Graph()
     for prefix, namespace in prefixes.items():

@@ -1,0 +1,1 @@
+"""Validation and reasoning on Apache Spark: one pyoxigraph store per partition, patients kept whole."""
