@@ -16,6 +16,8 @@ Generates the registries, then measures, each against its baseline:
   memory         proportional set size (PSS) of the server and all its processes, serving 1M triples
   entity pages   size and latency of the breast-cancer page with the large registry loaded, against the
                  page of the commit before issue 15 (scripts/bench_pages.py)
+  Spark engine   validate and reason, local engines vs `--engine spark` on local[2], 1M/3M/10M triples,
+                 local[1] vs local[2], and a 100M-triple extrapolation (scripts/bench_spark.py)
 Figures are medians of several runs. Writes docs/benchmarks.md and docs/benchmarks.json.
 """
 
@@ -38,6 +40,7 @@ import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
+import bench_spark
 from bench_report import write_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,8 +269,9 @@ def bench_pages_of(args, large: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smaller registries and fewer runs (a smoke test)")
-    ap.add_argument("--only", choices=["serve", "pages"], help="re-measure only the serving figures (HTTP, start-up, "
-                    "memory, soak, pages) or only the entity pages, keeping the others of the last docs/benchmarks.json")
+    ap.add_argument("--only", choices=["serve", "pages", "spark"], help="re-measure only the serving figures (HTTP, "
+                    "start-up, memory, soak, pages), only the entity pages or only the Spark engine, keeping the "
+                    "others of the last docs/benchmarks.json")
     ap.add_argument("--soak-seconds", type=float, default=600.0)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = ap.parse_args()
@@ -281,11 +285,18 @@ def main() -> None:
         work = Path(tmp)
         registries = {}
         for name, patients in sizes.items():
-            if args.only and name != "large":
+            if args.only and name != "large" or args.only == "spark":
                 continue
             path = work / f"registry-{name}.nt"
             log(f"generating {patients:,} patients")
             registries[name] = {"patients": patients, "triples": generate(patients, path), "path": path}
+        if args.only == "spark":
+            results = json.loads(previous.read_text(encoding="utf-8"))
+            results["spark"] = bench_spark.measure(work, bench_spark.SIZES, log)
+            previous.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+            write_report(results, args.out)
+            log(f"wrote {args.out} and {previous}")
+            return
         large = registries["large"]["path"]
         if args.only:
             results = json.loads(previous.read_text(encoding="utf-8"))
@@ -325,9 +336,13 @@ def main() -> None:
         serving = bench_serving(args, work, large)
         serving["memory"]["triples"] = registries["large"]["triples"]
 
+        log("Spark engine")
+        spark = bench_spark.measure(work, [n // 10 for n in bench_spark.SIZES[:2]] if args.quick
+                                    else bench_spark.SIZES, log)
+
     results = {"date": time.strftime("%Y-%m-%d"), "quick": args.quick, "machine": machine(),
                "registries": {k: {"patients": v["patients"], "triples": v["triples"]} for k, v in registries.items()},
-               "query_mix": query_mix, "reason": reason, "validate": validate, **serving,
+               "query_mix": query_mix, "reason": reason, "validate": validate, **serving, "spark": spark,
                "total_s": time.perf_counter() - started}
     previous.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_report(results, args.out)

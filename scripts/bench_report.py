@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench_pages import report_lines
+from bench_spark import report_lines as spark_lines
 
 TARGET_SECONDS = 60.0
 
@@ -110,5 +111,6 @@ def write_report(r: dict, out: Path) -> None:
         f"of a 10 s load at concurrency 8. Ready: {mem['ready_pss'] / 2**20:.0f} MiB PSS; after the load: "
         f"{mem['after_load_pss'] / 2**20:.0f} MiB PSS; peak RSS sum {mem['peak_rss'] / 2**20:.0f} MiB.",
         *(pages[-1:] if "pages" in r else []),
+        *(spark_lines(r["spark"]) if "spark" in r else []),
     ]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
