@@ -31,6 +31,7 @@ PARTITIONS = 8
 TARGET_SECONDS, TARGET_BYTES = 300.0, 8e9
 SIZES = (33_000, 100_000, 330_000)   # patients: about 1M, 3M and 10M triples
 SCALING_SIZE = 100_000
+EXECUTORS = (2, 8, 32, 80)   # 80: one per partition of a 100M-triple registry
 
 
 def spark(cores: int) -> list[str]:
@@ -155,13 +156,16 @@ def extrapolate(small: dict, large: dict, command: str, triples: int, executors:
     is fitted like the time.
     """
     runs = [small[f"{command}_metrics"], large[f"{command}_metrics"]]
+    partitions = math.ceil(triples / (runs[1]["input_triples"] / runs[1]["partitions"]))
+    busy = min(executors, partitions)   # an executor without a partition waits
     wall = 0.0
     for phase in runs[1]["phases"]:
         fixed, per = _fit(*[(m["input_triples"], m["phases"].get(phase, 0.0)) for m in runs])
-        wall += fixed + per * triples * (2 / executors if phase in PARALLEL else 1)
+        wall += fixed + per * triples * (2 / busy if phase in PARALLEL else 1)
     fixed, per = _fit(*[(m["input_triples"], r[f"{command}_spark"]["peak_mib"]["bonemet"])
                         for m, r in zip(runs, (small, large), strict=True)])
-    return {"executors": executors, "partitions": math.ceil(triples / (runs[1]["input_triples"] / runs[1]["partitions"])),
+    local_fixed, local_per = _fit(*[(r["triples"], r[f"{command}_local"]["peak_mib"]["bonemet"]) for r in (small, large)])
+    return {"executors": executors, "partitions": partitions, "local_engine_mib": round(local_fixed + local_per * triples),
             "wall_s": round(wall), "worker_mib": max(p["worker_peak_mib"] for p in runs[1]["parts"]),
             "driver_mib": round(fixed + per * triples)}
 
@@ -175,7 +179,7 @@ def measure(work: Path, sizes, log) -> dict:
                                      "predicted_s": extrapolate(rows[-3], rows[-2], c, rows[-1]["triples"], 2)["wall_s"],
                                      "measured_s": rows[-1][f"{c}_spark"]["wall_s"]} for c in ("validate", "reason")}
     if len(rows) >= 2:
-        result["extrapolation"] = {c: [extrapolate(rows[-2], rows[-1], c, 100_000_000, n) for n in (2, 8, 32, 128)]
+        result["extrapolation"] = {c: [extrapolate(rows[-2], rows[-1], c, 100_000_000, n) for n in EXECUTORS]
                                    for c in ("validate", "reason")}
     return result
 
@@ -231,7 +235,13 @@ def report_lines(s: dict) -> list[str]:
                   "what it needed there; the driver's memory is fitted like the time."
                   + ("" if "model_check" not in s else " Model check, fitted on the two smaller runs: "
                      + "; ".join(f"{c} of {v['triples']:,} triples predicted {v['predicted_s']:.0f} s, measured "
-                                 f"{v['measured_s']:.0f} s" for c, v in s["model_check"].items()) + "."), "",
+                                 f"{v['measured_s']:.0f} s" for c, v in s["model_check"].items()) + ".")
+                  + " Fitted the same way, the local engine would need "
+                  + " and ".join(f"{rows[0]['local_engine_mib'] / 1024:.0f} GiB to {c}"
+                                 for c, rows in s["extrapolation"].items())
+                  + " 100M triples in one process, more than this machine's 23.5 GiB; the Spark "
+                  "driver's memory for `reason` grows with the closure it collects and sorts before writing "
+                  "(docs/decisions/20261207-spark-engine.md, Limits).", "",
                   "| 100M triples | executors (1 core each) | partitions | wall time | Python worker | driver |",
                   "|---|---:|---:|---:|---:|---:|"]
         for c, rows in s["extrapolation"].items():
