@@ -157,6 +157,21 @@ def read(spark, files: list[Path], *, partitions: int, input_format: str | None 
     return Keyed(by_patient, shared, patients, prefixes, count, tmps)
 
 
+def start_and_read(files: list[Path], metrics, *, master: str, partitions: int, input_format: str | None,
+                   max_bytes: int | None, base: str | None) -> tuple[Any, Keyed]:
+    """Check the files, start Spark and read them, timing both into `metrics` (a spark.metrics.Metrics)."""
+    from bonemet.spark.session import start
+
+    for path in files:   # a missing file is named before Spark takes seconds to start
+        check_size(path, max_bytes)
+    with metrics.phase("start"):
+        spark = start(master)
+    with metrics.phase("read"):
+        keyed = read(spark, files, partitions=partitions, input_format=input_format, max_bytes=max_bytes, base=base)
+    metrics.took(keyed, master, partitions)
+    return spark, keyed
+
+
 class SparkRefusal(Exception):
     """The data or the shapes or rules need more than one patient's records at once."""
 

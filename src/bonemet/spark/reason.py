@@ -17,12 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from bonemet.io import check_size
 from bonemet.reason.chainer import Prepared, Reasoned, is_schema_triple, literal_errors, prepare, saturate
 from bonemet.spark.locality import crossing_rules, joining_properties, signatures
 from bonemet.spark.metrics import Metrics, part_metrics
-from bonemet.spark.partition import SparkRefusal, owner, read
-from bonemet.spark.session import start
+from bonemet.spark.partition import SparkRefusal, owner, start_and_read
 
 Triple = tuple[str, str, str]
 
@@ -67,14 +65,9 @@ def reason_on_spark(files: list[Path], vocabulary: Graph, *, master: str = "loca
                     base: str | None = None, metrics: Metrics | None = None) -> Reasoned:
     """The same entailments and inconsistencies as bonemet.reason.chainer.reason, computed on Spark.
     `metrics`, when given, is filled with what each phase and partition cost."""
-    for path in files:   # a missing file is named before Spark takes seconds to start
-        check_size(path, max_bytes)
     metrics = Metrics() if metrics is None else metrics
-    with metrics.phase("start"):
-        spark = start(master)
-    with metrics.phase("read"):
-        keyed = read(spark, files, partitions=partitions, input_format=input_format, max_bytes=max_bytes, base=base)
-    metrics.took(keyed, master, partitions)
+    spark, keyed = start_and_read(files, metrics, master=master, partitions=partitions, input_format=input_format,
+                                  max_bytes=max_bytes, base=base)
     try:
         with metrics.phase("prepare"):
             schema_triples = [t for t in keyed.shared if is_schema_triple(*t)]

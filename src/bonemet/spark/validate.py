@@ -18,11 +18,9 @@ import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from bonemet.io import check_size
 from bonemet.spark.locality import refused_shapes
 from bonemet.spark.metrics import Metrics, part_metrics
-from bonemet.spark.partition import SparkRefusal, owner, read
-from bonemet.spark.session import start
+from bonemet.spark.partition import SparkRefusal, owner, start_and_read
 from bonemet.validate import terms
 from bonemet.validate.api import Report, by_the_specification, read_report, vocabulary_graph
 from bonemet.validate.store import load_ntriples, prefix_graph
@@ -107,15 +105,10 @@ def validate_on_spark(files: list[Path], shapes: Graph, *, master: str = "local[
         raise SparkRefusal(f"shape {refused[0]}; the spark engine validates patient by patient "
                            f"(use --engine sparql){f' ({len(refused) - 1} more)' if len(refused) > 1 else ''}")
     SparqlValidator(shapes)   # UnsupportedShapes now, on the driver, rather than in every partition
-    for path in files:   # a missing file is named before Spark takes seconds to start
-        check_size(path, max_bytes)
     vocabulary = vocabulary_graph() if with_vocabulary else Graph()
     metrics = Metrics() if metrics is None else metrics
-    with metrics.phase("start"):
-        spark = start(master)
-    with metrics.phase("read"):
-        keyed = read(spark, files, partitions=partitions, input_format=input_format, max_bytes=max_bytes, base=base)
-    metrics.took(keyed, master, partitions)
+    spark, keyed = start_and_read(files, metrics, master=master, partitions=partitions, input_format=input_format,
+                                  max_bytes=max_bytes, base=base)
     try:
         names = prefix_graph(keyed.prefixes, [vocabulary] if with_vocabulary else [])
         shared = vocabulary.serialize(format="nt") + "".join(f"{s} {p} {o} .\n" for s, p, o in keyed.shared)

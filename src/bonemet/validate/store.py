@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -51,55 +51,52 @@ class LoadedData:
         return self.by_statement.get((str(subject), f"<{predicate}>", str(term))) or [term]
 
 
+class _Loader:
+    """Quads into one Oxigraph store, counting them and keeping the typed literals' written forms."""
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self.typed: list[tuple[str, str, ox.Literal]] = []
+        self.count = 0
+
+    def add(self, quads: Iterable) -> None:
+        self.store.bulk_extend(self._remember(quads))
+
+    def _remember(self, quads: Iterable) -> Iterator[ox.Quad]:
+        for q in quads:
+            o = q.object
+            if isinstance(o, ox.Literal) and o.datatype.value not in PLAIN_DATATYPES:
+                self.typed.append((str(q.subject), str(q.predicate), o))
+            self.count += 1
+            yield ox.Quad(q.subject, q.predicate, q.object)
+
+    def loaded(self, names: Graph) -> LoadedData:
+        by_statement, by_stored_form = _written_forms(self.typed)
+        return LoadedData(self.store, self.count, by_statement, by_stored_form, names)
+
+
 def load_store(graphs: Iterable[Graph] = (), files: Iterable = (), input_format: str | None = None,
                max_bytes: int | None = None, *, base: str | None = None) -> LoadedData:
     """An in-memory Oxigraph store holding the rdflib graphs and the files' triples (default graph)."""
     from bonemet.io import parse_triples
 
-    store = ox.Store()
-    typed: list[tuple[str, str, ox.Literal]] = []
-    count = 0
-
-    def remember(quads):
-        nonlocal count
-        for q in quads:
-            o = q.object
-            if isinstance(o, ox.Literal) and o.datatype.value not in PLAIN_DATATYPES:
-                typed.append((str(q.subject), str(q.predicate), o))
-            count += 1
-            yield ox.Quad(q.subject, q.predicate, q.object)
-
+    loader = _Loader()
     for g in graphs:
-        data = g.serialize(format="nt", encoding="utf-8")
-        store.bulk_extend(remember(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)))
-    count = 0
+        loader.add(ox.parse(g.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    loader.count = 0   # the count is of the files' triples
     prefixes: dict[str, str] = {}
-    store.bulk_extend(remember(quad for quad, _path in parse_triples(list(files), input_format, max_bytes,
-                                                                     prefixes=prefixes, base=base)))
-    by_statement, by_stored_form = _written_forms(typed)
-    return LoadedData(store, count, by_statement, by_stored_form, prefix_graph(prefixes, graphs))
+    loader.add(quad for quad, _path in parse_triples(list(files), input_format, max_bytes, prefixes=prefixes,
+                                                     base=base))
+    return loader.loaded(prefix_graph(prefixes, graphs))
 
 
 def load_ntriples(texts: Iterable[str], names: Graph) -> LoadedData:
     """A store of N-Triples texts, with the literals' written forms as load_store keeps them; `names`
     are the prefixes to print terms with (the spark engine's partitions get them from the driver)."""
-    store = ox.Store()
-    typed: list[tuple[str, str, ox.Literal]] = []
-    count = 0
-
-    def remember(quads):
-        nonlocal count
-        for q in quads:
-            o = q.object
-            if isinstance(o, ox.Literal) and o.datatype.value not in PLAIN_DATATYPES:
-                typed.append((str(q.subject), str(q.predicate), o))
-            count += 1
-            yield ox.Quad(q.subject, q.predicate, q.object)
-
+    loader = _Loader()
     for text in texts:
-        store.bulk_extend(remember(ox.parse(text, format=ox.RdfFormat.N_TRIPLES)))
-    by_statement, by_stored_form = _written_forms(typed)
-    return LoadedData(store, count, by_statement, by_stored_form, names)
+        loader.add(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    return loader.loaded(names)
 
 
 def _written_forms(typed: list[tuple[str, str, ox.Literal]]):
