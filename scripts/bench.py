@@ -255,7 +255,8 @@ def bench_serving(args, work: Path, large: Path) -> dict:
     out["memory"] = bench_memory(large)
     log(f"soak, {args.soak_seconds:g} s")
     out["soak"] = bench_soak(args.soak_seconds)
-    out["pages"] = bench_pages_of(args, large)
+    if not args.quick:   # the quick registry has too few patients for the pages' list page 50
+        out["pages"] = bench_pages_of(args, large)
     return out
 
 

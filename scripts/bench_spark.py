@@ -239,9 +239,8 @@ def report_lines(s: dict) -> list[str]:
                   + " Fitted the same way, the local engine would need "
                   + " and ".join(f"{rows[0]['local_engine_mib'] / 1024:.0f} GiB to {c}"
                                  for c, rows in s["extrapolation"].items())
-                  + " 100M triples in one process, more than this machine's 23.5 GiB; the Spark "
-                  "driver's memory for `reason` grows with the closure it collects and sorts before writing "
-                  "(docs/decisions/20261207-spark-engine.md, Limits).", "",
+                  + " 100M triples in one process, more than this machine's 23.5 GiB. The Spark driver "
+                  "writes the closure one sorted partition at a time (docs/decisions/20261207-spark-engine.md).", "",
                   "| 100M triples | executors (1 core each) | partitions | wall time | Python worker | driver |",
                   "|---|---:|---:|---:|---:|---:|"]
         for c, rows in s["extrapolation"].items():

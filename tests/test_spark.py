@@ -118,6 +118,8 @@ def test_closure_equals_the_local_chainer(spark, registry, tmp_path):
     assert text == local.read_text(encoding="utf-8") and len(text.splitlines()) > 2_000
     inconsistencies = [line for line in err.splitlines() if "inconsistency" in line]
     assert [line for line in spark_err.splitlines() if "inconsistency" in line] == inconsistencies
+    # to standard output too, streamed from the executors' sorted partitions
+    assert run("reason", path, extra, *SPARK)[1] == text
 
 
 def free_port() -> int:
@@ -282,8 +284,9 @@ def test_a_rule_joining_two_patients_is_refused_by_name(spark, tmp_path):
     # X p rec2 is derived from rec2 q X; then p's transitivity would link patient 1's record to patient 2's
     data = tmp_path / "rule.nt"
     data.write_text(RULE_CROSSING, encoding="utf-8")
-    code, _out, err = run("reason", data, *SPARK)
+    code, _out, err = run("reason", data, *SPARK, "--output", tmp_path / "out.nt")
     assert code == 2 and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rule.nt"]   # no output, not even half of one
     assert "rule prp-trp: <http://example.org/p> runs through <http://example.org/X> from one patient's records " \
         "to another's" in err, err
     assert run("reason", data)[0] == 0   # the local engine reasons over both patients at once

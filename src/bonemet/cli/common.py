@@ -101,6 +101,43 @@ def write_atomically(path: Path, text: str) -> None:
         sys.exit(2)
 
 
+@contextmanager
+def output_lines(path: Path | None) -> Iterator[Callable[[str], object]]:
+    """A writer of text to `path` (through a temporary file in its folder, put in place only when the
+    block ends without an error, so readers never see half an output) or to standard output."""
+    if path is None:
+        yield sys.stdout.write
+        sys.stdout.flush()
+        return
+
+    def cannot(exc: OSError) -> NoReturn:
+        click.echo(f"bonemet: error: cannot write {path}: {exc.strerror}", err=True)
+        sys.exit(2)
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+        fh = os.fdopen(fd, "w", encoding="utf-8")
+    except OSError as exc:
+        cannot(exc)
+
+    def write(text: str) -> None:
+        try:
+            fh.write(text)
+        except OSError as exc:
+            cannot(exc)
+
+    try:
+        yield write
+        fh.close()
+        os.replace(tmp, path)
+    except OSError as exc:
+        cannot(exc)
+    finally:
+        fh.close()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def spark_options(f: F) -> F:
     """--master, --partitions and --metrics, for the commands with an `--engine spark`."""
     f = click.option("--metrics", "metrics_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",

@@ -17,6 +17,7 @@ from bonemet.cli.common import (
     dist_or_default,
     fail,
     input_format_option,
+    output_lines,
     progress_line,
     spark_failures,
     spark_options,
@@ -175,28 +176,29 @@ def reason(files, output, input_format, max_size, no_vocabulary, engine, master,
     try:
         vocabulary = Graph() if no_vocabulary else vocabulary_graph()
         if engine == "spark":
-            with spark_failures("reason"):
+            with spark_failures("reason"), output_lines(output) as write:
                 from bonemet.spark.metrics import Metrics
                 from bonemet.spark.reason import reason_on_spark
 
                 metrics = Metrics()
                 result = reason_on_spark(list(files), vocabulary, master=master, partitions=partitions,
                                          input_format=input_format, max_bytes=max_size * 1_000_000, base=base,
-                                         metrics=metrics)
+                                         metrics=metrics, write=write)
             if metrics_file:
                 write_atomically(metrics_file, metrics.as_json())
         else:
             result = run(list(files), vocabulary, input_format=input_format, max_bytes=max_size * 1_000_000, base=base)
     except (InputError, UnsupportedOntology, ProjectError) as exc:
         fail("reason", str(exc))
-    text = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)
-    if output:
-        write_atomically(output, text)
-    else:
-        click.echo(text, nl=False)
+    if engine != "spark":   # the spark engine has written its entailments already
+        text = "".join(f"{s} {p} {o} .\n" for s, p, o in result.inferred)
+        if output:
+            write_atomically(output, text)
+        else:
+            click.echo(text, nl=False)
     for message in result.errors:
         click.echo(f"bonemet reason: inconsistency: {message}", err=True)
-    click.echo(f"bonemet reason: {result.input_triples} input triples, {len(result.inferred)} inferred, "
+    click.echo(f"bonemet reason: {result.input_triples} input triples, {len(result.inferred) + result.written} inferred, "
                f"{len(result.errors)} inconsistencies, {time.monotonic() - started:.1f} s", err=True)
     sys.exit(1 if result.errors else 0)
 

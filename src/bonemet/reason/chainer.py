@@ -279,6 +279,7 @@ class Reasoned:
     inferred: list[tuple[str, str, str]]
     errors: list[str]
     input_triples: int
+    written: int = 0   # entailments streamed to a writer instead of listed in `inferred` (the spark engine)
 
 
 def _graph_to_strings(g: Graph) -> list[tuple[str, str, str]]:

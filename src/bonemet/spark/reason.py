@@ -10,7 +10,7 @@ Saturator, and reports its entailments, its inconsistencies and the triples cros
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,9 +62,14 @@ def reason_partition(index: int, rows: Iterable[tuple[str, Triple]], ctx: Contex
 
 def reason_on_spark(files: list[Path], vocabulary: Graph, *, master: str = "local[*]", partitions: int = 8,
                     input_format: str | None = None, max_bytes: int | None = None,
-                    base: str | None = None, metrics: Metrics | None = None) -> Reasoned:
+                    base: str | None = None, metrics: Metrics | None = None,
+                    write: Callable[[str], object] | None = None) -> Reasoned:
     """The same entailments and inconsistencies as bonemet.reason.chainer.reason, computed on Spark.
-    `metrics`, when given, is filled with what each phase and partition cost."""
+    `metrics`, when given, is filled with what each phase and partition cost.
+
+    With `write`, the entailments are not collected: Spark sorts them and they are handed to `write`
+    as N-Triples lines one partition at a time, so the driver never holds the closure; the result's
+    `inferred` is then empty and `written` counts them."""
     metrics = Metrics() if metrics is None else metrics
     spark, keyed = start_and_read(files, metrics, master=master, partitions=partitions, input_format=input_format,
                                   max_bytes=max_bytes, base=base)
@@ -90,10 +95,19 @@ def reason_on_spark(files: list[Path], vocabulary: Graph, *, master: str = "loca
             raise SparkRefusal(f"rule {refused[0]}; the spark engine reasons patient by patient "
                                f"(use the local engine for such data)")
         with metrics.phase("merge"):
-            inferred = sorted(out.filter(lambda r: r[0] == "t").map(lambda r: r[1]).distinct().collect())
             errors = set(out.filter(lambda r: r[0] == "e").map(lambda r: r[1]).distinct().collect())
             errors |= literal_errors(literals_of(schema_triples))
+            closure = out.filter(lambda r: r[0] == "t").map(lambda r: r[1]).distinct()
+            inferred: list[Triple] = []
+            written = 0
+            if write is None:
+                inferred = sorted(closure.collect())
+            else:
+                # the same order as sorted() on the driver: Spark's sort compares the Python tuples
+                for s, p, o in closure.sortBy(lambda t: t, numPartitions=partitions).toLocalIterator():
+                    write(f"{s} {p} {o} .\n")
+                    written += 1
         out.unpersist()
     finally:
         keyed.close()
-    return Reasoned(inferred, sorted(errors), keyed.input_triples)
+    return Reasoned(inferred, sorted(errors), keyed.input_triples, written)
